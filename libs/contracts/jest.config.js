@@ -2,5 +2,5 @@ module.exports = {
   ...require('../../jest.preset'),
   displayName: 'contracts',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
 };

@@ -1,0 +1,11 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@autocode/platform';
+import type { DeployerConfig } from './config/deployer.config';
+import { DeploymentModule } from './deployment/deployment.module';
+
+@Module({})
+export class AppModule {}
+
+export function deployerModule(config: DeployerConfig): DynamicModule {
+  return { module: AppModule, imports: [PlatformModule.forRoot('deployer', config), DeploymentModule] };
+}

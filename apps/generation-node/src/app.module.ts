@@ -1,0 +1,11 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@autocode/platform';
+import type { GenerationNodeConfig } from './config/generation-node.config';
+import { GenerationModule } from './generation/generation.module';
+
+@Module({})
+export class AppModule {}
+
+export function generationNodeModule(config: GenerationNodeConfig): DynamicModule {
+  return { module: AppModule, imports: [PlatformModule.forRoot('generation-node', config), GenerationModule] };
+}

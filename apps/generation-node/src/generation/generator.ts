@@ -1,0 +1,24 @@
+import type { GenerationRequested, Patch } from '@autocode/contracts';
+
+export interface GeneratorOutput {
+  patch: Patch;
+}
+
+/** A way of producing a patch for an opportunity. */
+export interface Generator {
+  readonly name: string;
+  generate(request: GenerationRequested): Promise<GeneratorOutput>;
+}
+
+/**
+ * Changes nothing, and says so: the task records an empty patch marked
+ * `no-change`, never a pretend success. Used until a planned kind has a
+ * real generator.
+ */
+export class NoopGenerator implements Generator {
+  readonly name = 'noop';
+
+  async generate(): Promise<GeneratorOutput> {
+    return { patch: { diff: '', filesChanged: 0, insertions: 0, deletions: 0 } };
+  }
+}

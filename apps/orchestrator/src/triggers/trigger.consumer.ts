@@ -1,0 +1,19 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { triggerRequestedEvent } from '@autocode/contracts';
+import { ConsumerFactory } from '@autocode/messaging';
+import { TriggerService } from './trigger.service';
+
+/** Triggers published to the public topic by any Kafka client. */
+@Injectable()
+export class TriggerConsumer implements OnModuleInit {
+  constructor(
+    private readonly consumers: ConsumerFactory,
+    private readonly service: TriggerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.create({ groupId: 'orchestrator.triggers' }).on(triggerRequestedEvent, async ({ envelope }) => {
+      await this.service.receive(envelope.payload, { messageId: envelope.id, actor: envelope.producer });
+    });
+  }
+}

@@ -1,0 +1,11 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule } from '@autocode/platform';
+import type { PlannerConfig } from './config/planner.config';
+import { PlanningModule } from './planning/planning.module';
+
+@Module({})
+export class AppModule {}
+
+export function plannerModule(config: PlannerConfig): DynamicModule {
+  return { module: AppModule, imports: [PlatformModule.forRoot('planner', config), PlanningModule] };
+}

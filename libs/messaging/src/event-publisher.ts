@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import {
+  buildEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  type EventDefinition,
+  type PayloadOf,
+} from '@autocode/contracts';
+import type { CircuitBreaker } from '@autocode/resilience';
+import { currentLogContext } from '@autocode/runtime';
+import type { Message, TopicMessages } from 'kafkajs';
+import type { KafkaConnection } from './kafka-connection';
+import { headersFor } from './message-headers';
+
+export interface PublishOptions {
+  /** Partition key; messages with one key stay in order. Defaults to the correlation id. */
+  key?: string;
+  /** Defaults to the correlation id of the work in hand. */
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+export interface OutgoingEvent<D extends EventDefinition = EventDefinition> {
+  definition: D;
+  payload: PayloadOf<D>;
+  options?: PublishOptions;
+}
+
+/**
+ * The only way a service sends events: payloads go through the event's
+ * schema first, then out through a circuit breaker so a broker outage fails
+ * fast instead of piling up callers.
+ */
+export class EventPublisher {
+  private readonly logger = new Logger(EventPublisher.name);
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly breaker: CircuitBreaker<[TopicMessages[]], void>,
+    private readonly producerName: string,
+  ) {}
+
+  async publish<D extends EventDefinition>(
+    definition: D,
+    payload: PayloadOf<D>,
+    options: PublishOptions = {},
+  ): Promise<Envelope<PayloadOf<D>>> {
+    const [envelope] = await this.publishAll([{ definition, payload, options }]);
+    return envelope as Envelope<PayloadOf<D>>;
+  }
+
+  /** Builds and sends many events in one request per topic. */
+  async publishAll(events: OutgoingEvent[]): Promise<Envelope[]> {
+    const byTopic = new Map<string, Message[]>();
+    const envelopes: Envelope[] = [];
+    for (const { definition, payload, options = {} } of events) {
+      const envelope = this.build(definition, payload, options);
+      envelopes.push(envelope);
+      const topic = this.connection.topic(definition.topic);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: options.key ?? envelope.correlationId, value: encodeEnvelope(envelope), headers: headersFor(envelope) });
+      byTopic.set(topic, messages);
+    }
+    await this.breaker.fire([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    this.logger.debug({ msg: 'published', events: envelopes.map((e) => e.type) });
+    return envelopes;
+  }
+
+  /** Sends bytes as they are (used for dead letters and by tests that publish bad input). */
+  async publishRaw(logicalTopic: string, messages: Message[]): Promise<void> {
+    await this.breaker.fire([{ topic: this.connection.topic(logicalTopic), messages }]);
+  }
+
+  private build<D extends EventDefinition>(definition: D, payload: PayloadOf<D>, options: PublishOptions): Envelope {
+    const context = currentLogContext();
+    const correlationId = options.correlationId ?? context.correlationId;
+    if (!correlationId) throw new Error(`publishing ${definition.type} needs a correlationId`);
+    return buildEnvelope(definition, payload, {
+      producer: this.producerName,
+      correlationId,
+      causationId: options.causationId === undefined ? (context.causationId ?? null) : options.causationId,
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './kafka-connection';
+export * from './message-headers';
+export * from './event-publisher';
+export * from './event-consumer';
+export * from './messaging.module';

@@ -1,0 +1,3 @@
+export * from './influx.client';
+export * from './metrics-writer';
+export * from './metrics.module';

@@ -1,0 +1,3 @@
+export * from './circuit-breaker';
+export * from './breaker-registry';
+export * from './resilience.module';

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { z } from 'zod';
+import type { BaseEnv } from '../config/env-fields';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { createLogger, NestPinoLogger } from '../logging/logger';
+import { ServiceRunner } from './service-runner';
+
+export interface ServiceDefinition<S extends z.ZodType<BaseEnv & { HTTP_PORT: number }>> {
+  name: string;
+  configSchema: S;
+  module: (config: z.infer<S>) => DynamicModule | Type;
+  /** Extra HTTP setup (OpenAPI, CORS …) before listening. */
+  configureHttp?: (app: INestApplication, config: z.infer<S>) => void | Promise<void>;
+}
+
+/**
+ * The whole of a service's main.ts: validate the environment, create the
+ * app, listen, then start consumers once dependencies answer. Any failure
+ * on the way is logged and exits non-zero so a supervisor restarts us.
+ */
+export async function runService<S extends z.ZodType<BaseEnv & { HTTP_PORT: number }>>(
+  definition: ServiceDefinition<S>,
+): Promise<INestApplication | undefined> {
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(definition.name, definition.configSchema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service: definition.name, msg: error.message })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const logger = createLogger(definition.name, config.INSTANCE_ID, config.LOG_LEVEL);
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(definition.module(config), {
+      logger: new NestPinoLogger(logger),
+      bodyParser: false,
+    });
+    app.enableShutdownHooks();
+    app.useGlobalFilters(new HttpErrorFilter());
+    app.useBodyParser('json', { limit: '2mb' });
+    await definition.configureHttp?.(app, config);
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    logger.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, 'listening');
+    await app.get(ServiceRunner).startAll();
+    logger.info('ready');
+    return app;
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    // Give pino a tick to flush before exiting.
+    setTimeout(() => process.exit(1), 100);
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { HealthCheckResult, HealthIndicator } from '@autocode/runtime';
+import { RedisConnection } from './redis-connection';
+
+@Injectable()
+export class RedisHealthIndicator implements HealthIndicator {
+  readonly name = 'redis';
+  readonly critical = true;
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  async check(): Promise<HealthCheckResult> {
+    const started = performance.now();
+    const pong = await this.redis.client.ping();
+    const replication = await this.redis.client.info('replication');
+    const role = /role:(\w+)/.exec(replication)?.[1];
+    const replicas = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
+    return {
+      status: pong === 'PONG' ? 'up' : 'down',
+      details: { role, replicas, rttMs: Math.round((performance.now() - started) * 10) / 10 },
+    };
+  }
+}
