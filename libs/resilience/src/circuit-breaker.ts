@@ -54,7 +54,7 @@ export class CircuitBreaker<A extends unknown[], R> {
       volumeThreshold: merged.volumeThreshold,
       resetTimeout: merged.resetTimeoutMs,
       rollingCountTimeout: merged.rollingWindowMs,
-      errorFilter: options.isClientError ? (error: unknown) => options.isClientError!(error) : undefined,
+      errorFilter: options.isClientError,
     });
     this.inner.on('open', () => this.emit('open'));
     this.inner.on('halfOpen', () => this.emit('half-open'));

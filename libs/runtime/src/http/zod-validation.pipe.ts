@@ -13,7 +13,7 @@ export interface FieldProblem {
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
     private readonly schema: S,
-    private readonly label: string = 'body',
+    private readonly label = 'body',
   ) {}
 
   transform(value: unknown): z.infer<S> {

@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../../jest.preset'),
+  displayName: 'mesh-e2e',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
+  testTimeout: 180_000,
+};

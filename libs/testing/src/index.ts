@@ -1,0 +1,7 @@
+export * from './wait-until';
+export * from './test-namespace';
+export * from './free-port';
+export * from './topic-observer';
+export * from './kafka-admin';
+export * from './service-process';
+export * from './mesh';
