@@ -3,5 +3,5 @@ module.exports = {
   displayName: 'mesh-e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
-  testTimeout: 180_000,
+  setupFilesAfterEnv: [require.resolve('../../tools/jest/long-timeout.js')],
 };

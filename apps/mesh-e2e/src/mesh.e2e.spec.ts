@@ -21,14 +21,16 @@ import { createSampleRepo } from './sample-repo';
  */
 describe('the mesh, from trigger to COMPLETED', () => {
   const namespace = testNamespace('e2e');
-  const sample = createSampleRepo();
   const observer = TopicObserver.create(TEST_INFRA.kafkaBrokers, namespace);
-  const redis = new Redis(TEST_INFRA.redisUrl);
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
+  let sample: ReturnType<typeof createSampleRepo>;
+  let redis: Redis;
   let mesh: Mesh;
   let api: OrchestratorApi;
 
   beforeAll(async () => {
+    sample = createSampleRepo();
+    redis = new Redis(TEST_INFRA.redisUrl);
     await observer.start(Object.values(TOPICS));
     mesh = await Mesh.start({ namespace, targetRepository: sample.path });
     api = new OrchestratorApi(mesh.orchestratorUrl);
@@ -37,9 +39,9 @@ describe('the mesh, from trigger to COMPLETED', () => {
   afterAll(async () => {
     await mesh?.stop();
     await observer.stop();
-    redis.disconnect();
+    redis?.disconnect();
     await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    sample.remove();
+    sample?.remove();
   });
 
   async function expectCompletedJourney(task: TaskView, triggerId: string): Promise<void> {

@@ -36,6 +36,11 @@ export type BatchEventHandler<P> = (events: IncomingEvent<P>[]) => Promise<void>
 export interface ConsumerOptions {
   /** Logical group id; the namespace is added by the connection. */
   groupId: string;
+  /**
+   * Where a group with no committed offset starts. Defaults to the earliest
+   * message: work published before a worker group first joined (or while it
+   * was rejoining) is waiting for it, not skipped.
+   */
   fromBeginning?: boolean;
   /** Partitions handled in parallel; each partition stays in order. */
   partitionsConsumedConcurrently?: number;
@@ -56,7 +61,8 @@ type Decoded = { message: KafkaMessage; headers: Record<string, string> } & (
   | { ok: false; reason: string }
 );
 
-export type ConsumerState = 'idle' | 'starting' | 'running' | 'crashed' | 'stopped';
+/** `rejoining`: kafkajs is restarting the consumer after a retriable crash (a broker outage, say). */
+export type ConsumerState = 'idle' | 'starting' | 'running' | 'rejoining' | 'crashed' | 'stopped';
 
 /**
  * A consumer group that validates every message before a handler sees it.
@@ -118,7 +124,11 @@ export class EventConsumer implements Startable {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.lastError = payload.error.message;
-      if (payload.restart) return; // kafkajs restarts by itself
+      if (payload.restart) {
+        // kafkajs restarts it by itself; until it has rejoined, it consumes nothing.
+        this._state = 'rejoining';
+        return;
+      }
       this._state = 'crashed';
       this.logger.error({ msg: 'consumer crashed; recreating', err: payload.error.message });
       this.scheduleRestart();
@@ -130,7 +140,7 @@ export class EventConsumer implements Startable {
     this.consumer = consumer;
 
     await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((t) => this.connection.topic(t)), fromBeginning: this.options.fromBeginning ?? false });
+    await consumer.subscribe({ topics: topics.map((t) => this.connection.topic(t)), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatchAutoResolve: false,

@@ -60,9 +60,10 @@ export class KafkaHealthIndicator implements HealthIndicator {
     await this.connection.connect();
     const cluster = await this.connection.describeCluster();
     const consumers = Object.fromEntries(this.consumers.all().map((c) => [c.name, c.error ? `${c.state}: ${c.error}` : c.state]));
-    const crashed = this.consumers.all().filter((c) => c.state === 'crashed');
-    return crashed.length
-      ? { status: 'down', details: { ...cluster, consumers }, error: `crashed: ${crashed.map((c) => c.name).join(', ')}` }
+    // A consumer that is not in its group consumes nothing, however healthy the broker looks.
+    const notConsuming = this.consumers.all().filter((c) => c.state === 'crashed' || c.state === 'rejoining');
+    return notConsuming.length
+      ? { status: 'down', details: { ...cluster, consumers }, error: `not consuming: ${notConsuming.map((c) => c.name).join(', ')}` }
       : { status: 'up', details: { ...cluster, consumers } };
   }
 }

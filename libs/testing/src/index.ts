@@ -5,3 +5,4 @@ export * from './topic-observer';
 export * from './kafka-admin';
 export * from './service-process';
 export * from './mesh';
+export * from './throwaway-infra';

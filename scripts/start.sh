@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The main job: brings up Kafka, Redis and InfluxDB, builds and starts the
+# five services against the target repository (the bundled sample unless
+# TARGET_REPOSITORY is set), fires a first trigger, waits for its task to
+# finish and prints where to look. Then the mesh keeps running until Ctrl-C.
+#
+#   npm start                 run in the foreground (Ctrl-C stops the services)
+#   npm start -- --detach     leave the services running in the background
+#   npm start -- --stop       stop services started with --detach
+#
+# Idempotent: services already running and ready are left alone.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SERVICES=(orchestrator planner generation-node validator deployer)
+declare -A PORTS=([orchestrator]=8080 [planner]=8081 [generation-node]=8082 [validator]=8083 [deployer]=8084)
+RUN="$ROOT/.autocode/run"
+LOGS="$ROOT/.autocode/logs"
+mkdir -p "$RUN" "$LOGS"
+
+say() { printf '[autocode] %s\n' "$*" >&2; }
+
+ready() { curl -fsS -o /dev/null "http://127.0.0.1:${PORTS[$1]}/health/ready" 2>/dev/null; }
+alive() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+stop_services() {
+  for svc in "${SERVICES[@]}"; do
+    if alive "$svc"; then
+      say "stopping $svc"
+      kill "$(cat "$RUN/$svc.pid")" 2>/dev/null || true
+    fi
+  done
+  for svc in "${SERVICES[@]}"; do
+    for _ in $(seq 1 40); do alive "$svc" || break; sleep 0.5; done
+    rm -f "$RUN/$svc.pid"
+  done
+}
+
+case "${1:-}" in
+  --stop) stop_services; exit 0 ;;
+  --detach | "") ;;
+  *) echo "usage: npm start [-- --detach | --stop]" >&2; exit 2 ;;
+esac
+DETACH=$([[ ${1:-} == --detach ]] && echo 1 || echo 0)
+
+started_at=$(date +%s.%N)
+bash scripts/ensure-deps.sh
+bash infra/local/infra.sh up
+say "building the services"
+npx nx run-many -t build --output-style=static >"$LOGS/build.log" 2>&1 || { tail -40 "$LOGS/build.log"; exit 1; }
+
+if [[ -z ${TARGET_REPOSITORY:-} ]]; then
+  TARGET_REPOSITORY="$(bash scripts/init-sample-repo.sh)"
+fi
+export TARGET_REPOSITORY
+
+for svc in "${SERVICES[@]}"; do
+  if alive "$svc" && ready "$svc"; then say "$svc already running"; continue; fi
+  say "starting $svc on :${PORTS[$svc]} (log: .autocode/logs/$svc.log)"
+  HTTP_PORT=${PORTS[$svc]} nohup node --enable-source-maps "dist/apps/$svc/main.js" >>"$LOGS/$svc.log" 2>&1 &
+  echo $! >"$RUN/$svc.pid"
+done
+
+if [[ $DETACH == 0 ]]; then trap 'echo; stop_services; exit 0' INT TERM; fi
+
+for svc in "${SERVICES[@]}"; do
+  for _ in $(seq 1 240); do ready "$svc" && break; alive "$svc" || { say "$svc died:"; tail -20 "$LOGS/$svc.log"; exit 1; }; sleep 0.5; done
+  ready "$svc" || { say "$svc did not become ready"; tail -20 "$LOGS/$svc.log"; exit 1; }
+done
+say "all five services are ready"
+
+API=http://127.0.0.1:${PORTS[orchestrator]}
+receipt=$(curl -fsS -X POST "$API/api/trigger-generation" -H 'content-type: application/json' \
+  -d "{\"reason\":\"npm start: first cycle\",\"requestedBy\":\"${USER:-operator}\"}")
+trigger_id=$(node -pe 'JSON.parse(process.argv[1]).trigger.id' "$receipt")
+say "trigger $trigger_id accepted; waiting for the planner"
+
+task_id=""
+for _ in $(seq 1 240); do
+  trigger=$(curl -fsS "$API/api/triggers/$trigger_id")
+  status=$(node -pe 'JSON.parse(process.argv[1]).status' "$trigger")
+  if [[ $status == planned ]]; then task_id=$(node -pe 'JSON.parse(process.argv[1]).taskIds[0] ?? ""' "$trigger"); break; fi
+  if [[ $status == failed ]]; then say "planning failed: $(node -pe 'JSON.parse(process.argv[1]).error' "$trigger")"; break; fi
+  sleep 0.25
+done
+
+state="(none)"
+if [[ -n $task_id ]]; then
+  for _ in $(seq 1 1200); do
+    state=$(curl -fsS "$API/api/tasks/$task_id" | node -pe 'JSON.parse(require("fs").readFileSync(0)).state')
+    [[ $state == COMPLETED || $state == FAILED || $state == CANCELLED ]] && break
+    sleep 0.25
+  done
+elif [[ ${status:-} == planned ]]; then
+  say "the planner found nothing to do in $TARGET_REPOSITORY"
+fi
+elapsed=$(node -pe "($(date +%s.%N) - $started_at).toFixed(1)" 2>/dev/null || echo "?")
+
+cat <<MSG
+
+  Autocode is running against $TARGET_REPOSITORY
+    REST gateway   $API   (health: $API/health/ready)
+    trigger        $API/api/triggers/$trigger_id
+    task           ${task_id:-none}  ->  ${state}   ($API/api/tasks/${task_id:-})
+    first cycle    ${elapsed}s from the start of this command
+    InfluxDB       http://127.0.0.1:8086  (database "autocode")
+    logs           .autocode/logs/<service>.log
+
+MSG
+
+if [[ $DETACH == 1 ]]; then
+  say "services keep running; stop them with: npm start -- --stop"
+  exit 0
+fi
+say "press Ctrl-C to stop the services"
+while true; do
+  for svc in "${SERVICES[@]}"; do alive "$svc" || { say "$svc exited; see .autocode/logs/$svc.log"; stop_services; exit 1; }; done
+  sleep 2
+done

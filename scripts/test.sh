@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): installs what is missing, brings up
+# Kafka, Redis and InfluxDB, checks module boundaries and types, builds every
+# service and runs every test against the real infrastructure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "dependencies"
+bash scripts/ensure-deps.sh
+
+step "infrastructure"
+bash infra/local/infra.sh up
+
+step "lint (module boundaries) and type check"
+npx eslint . --max-warnings=0
+npx tsc -p tsconfig.json --noEmit
+
+step "build every service"
+npx nx run-many -t build --output-style=static
+
+step "tests"
+npx jest --ci "$@"
