@@ -1,5 +1,20 @@
 import nx from '@nx/eslint-plugin';
 
+// Services never import each other, and libs never import services: what
+// two services share lives in a lib. Test helpers stay out of shipped code.
+const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib'] },
+  // The contracts stand alone: every service reads them, they read nobody.
+  { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
+];
+const boundaries = (constraints) => [
+  'error',
+  { allow: [], enforceBuildableLibDependency: false, depConstraints: constraints },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -7,25 +22,16 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      // Services never import each other, and libs never import services:
-      // what two services share lives in a lib.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib'] },
-            // The contracts stand alone: every service reads them, they read nobody.
-            { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(depConstraints),
+      // (Nx tags cannot tell test imports from shipped ones, so this is a plain import rule.)
+      'no-restricted-imports': ['error', { paths: [{ name: '@autocode/testing', message: 'test helpers are for specs only' }] }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Specs, the e2e project and benchmarks may use the test helpers.
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'apps/mesh-e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 ];

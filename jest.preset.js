@@ -19,4 +19,5 @@ module.exports = {
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   setupFiles: [path.join(root, 'tools/jest/setup-env.js')],
+  setupFilesAfterEnv: [path.join(root, 'tools/jest/long-timeout.js')],
 };

@@ -3,5 +3,4 @@ module.exports = {
   displayName: 'mesh-e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
-  setupFilesAfterEnv: [require.resolve('../../tools/jest/long-timeout.js')],
 };

@@ -11,7 +11,8 @@ export interface MetricPoint {
   measurement: string;
   tags?: Record<string, string>;
   fields: Record<string, number | boolean | string>;
-  timestamp?: Date;
+  /** Nanoseconds since the epoch, as a decimal string. */
+  timestampNs: string;
 }
 
 /** The only code that talks to InfluxDB (1.x HTTP API through the `influx` package). */
@@ -45,9 +46,9 @@ export class InfluxClient {
       measurement: p.measurement,
       tags: p.tags,
       fields: p.fields,
-      timestamp: p.timestamp,
+      timestamp: p.timestampNs,
     }));
-    await this.influx.writePoints(converted, { precision: 'ms' });
+    await this.influx.writePoints(converted, { precision: 'n' });
   }
 
   async query<T = Record<string, unknown>>(influxQl: string): Promise<T[]> {

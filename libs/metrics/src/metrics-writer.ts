@@ -23,6 +23,7 @@ export class MetricsWriter {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private dropped = 0;
+  private lastTimestampNs = 0n;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
@@ -40,12 +41,12 @@ export class MetricsWriter {
   }
 
   /** Records one point, tagged with this service and instance. */
-  record(measurement: string, fields: MetricPoint['fields'], tags: Record<string, string> = {}, timestamp = new Date()): void {
+  record(measurement: string, fields: MetricPoint['fields'], tags: Record<string, string> = {}): void {
     this.buffer.push({
       measurement,
       fields,
       tags: { service: this.options.service, instance: this.options.instanceId, ...tags },
-      timestamp,
+      timestampNs: this.nextTimestampNs(),
     });
     if (this.buffer.length > this.maxBuffered) {
       const excess = this.buffer.length - this.maxBuffered;
@@ -53,6 +54,17 @@ export class MetricsWriter {
       this.dropped += excess;
     }
     if (this.buffer.length >= this.batchSize) void this.flush();
+  }
+
+  /**
+   * InfluxDB keeps one point per series and timestamp: two events of the
+   * same kind in the same millisecond would overwrite each other. Strictly
+   * increasing nanosecond timestamps keep every point.
+   */
+  private nextTimestampNs(): string {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastTimestampNs = now > this.lastTimestampNs ? now : this.lastTimestampNs + 1n;
+    return this.lastTimestampNs.toString();
   }
 
   get pending(): number {

@@ -23,8 +23,9 @@ export function loadConfig<S extends z.ZodType>(
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const variable = issue.path.map(String).join('.') || '(environment)';
-    const raw = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    // The variable is the first path element; deeper elements point inside a parsed list.
+    const variable = issue.path.length ? String(issue.path[0]) : '(environment)';
+    const raw = issue.path.length ? env[variable] : undefined;
     // Never echo values of variables that may hold secrets.
     const shown = raw === undefined || /KEY|SECRET|PASSWORD|TOKEN/i.test(variable) ? '' : ` (got "${raw}")`;
     return `${variable}: ${issue.message}${shown}`;
