@@ -26,6 +26,8 @@ export default [
       // (Nx tags cannot tell test imports from shipped ones, so this is a plain import rule.)
       'no-restricted-imports': ['error', { paths: [{ name: '@autocode/testing', message: 'test helpers are for specs only' }] }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // Allowed where a preceding check guarantees the value; the compiler cannot always follow it.
+      '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@autocode/platform';
+import { WorkerModule, workerOptionsFrom } from '@autocode/worker';
 import type { DeployerConfig } from './config/deployer.config';
 import { DeploymentModule } from './deployment/deployment.module';
 
@@ -7,5 +8,8 @@ import { DeploymentModule } from './deployment/deployment.module';
 export class AppModule {}
 
 export function deployerModule(config: DeployerConfig): DynamicModule {
-  return { module: AppModule, imports: [PlatformModule.forRoot('deployer', config), DeploymentModule] };
+  return {
+    module: AppModule,
+    imports: [PlatformModule.forRoot('deployer', config), WorkerModule.forRoot(workerOptionsFrom('deployment', config)), DeploymentModule],
+  };
 }

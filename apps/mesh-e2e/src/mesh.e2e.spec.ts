@@ -14,10 +14,24 @@ import {
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
 import { createSampleRepo } from './sample-repo';
 
+const ASSIGNMENT_TOPIC: Record<string, string> = {
+  plan: TOPICS.planningRequested,
+  generate: TOPICS.generationRequested,
+  validate: TOPICS.validationRequested,
+  deploy: TOPICS.deploymentRequested,
+};
+const SERVICE_METRIC: Record<string, [string, string]> = {
+  plan: ['planner', 'planning_run'],
+  generate: ['generation-node', 'generation_run'],
+  validate: ['validator', 'validation_run'],
+  deploy: ['deployer', 'deployment_run'],
+};
+
 /**
- * The walking skeleton, end to end: five service processes on the real
+ * The generation cycle, end to end: five service processes on the real
  * Kafka, Redis and InfluxDB, one trigger through REST and one through the
- * public Kafka topic, each ending in a COMPLETED task.
+ * public Kafka topic, each ending in a COMPLETED plan → generate → validate
+ * → deploy chain.
  */
 describe('the mesh, from trigger to COMPLETED', () => {
   const namespace = testNamespace('e2e');
@@ -44,72 +58,61 @@ describe('the mesh, from trigger to COMPLETED', () => {
     sample?.remove();
   });
 
-  async function expectCompletedJourney(task: TaskView, triggerId: string): Promise<void> {
-    expect(task.state).toBe('COMPLETED');
+  async function expectCompletedCycle(cycle: Record<string, TaskView>, triggerId: string): Promise<void> {
+    for (const [type, task] of Object.entries(cycle)) {
+      expect({ type, state: task.state }).toEqual({ type, state: 'COMPLETED' });
+      expect(task.correlationId).toBe(triggerId);
 
-    // The audit trail, read straight from Redis, in order.
-    const stored = (await redis.lrange(`${namespace}:task:${task.id}:history`, 0, -1)).map((e) => JSON.parse(e));
-    expect(stored.map((e) => e.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
-    expect(stored.map((e) => e.from)).toEqual([null, 'CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING']);
-    const times = stored.map((e) => Date.parse(e.at));
-    expect([...times].sort((a, b) => a - b)).toEqual(times);
-    expect(task.history).toEqual(stored);
+      // The audit trail, read straight from Redis, in order.
+      const stored = (await redis.lrange(`${namespace}:task:${task.id}:history`, 0, -1)).map((e) => JSON.parse(e));
+      expect(stored.map((e) => e.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
+      expect(stored.map((e) => e.from)).toEqual([null, 'CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING']);
+      const times = stored.map((e) => Date.parse(e.at));
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      expect(task.history).toEqual(stored);
 
-    // Every hop went over its own Kafka topic.
-    const byCorrelation = (topic: string, correlationId: string) =>
-      observer.waitFor(`${topic} for ${correlationId}`, (m) => m.topic === topic && (m.json as { correlationId?: string })?.correlationId === correlationId);
-    await byCorrelation(TOPICS.planningRequested, triggerId);
-    await byCorrelation(TOPICS.planningCompleted, triggerId);
-    for (const topic of [
-      TOPICS.generationRequested,
-      TOPICS.taskProgress,
-      TOPICS.generationCompleted,
-      TOPICS.validationRequested,
-      TOPICS.validationCompleted,
-      TOPICS.deploymentRequested,
-      TOPICS.deploymentCompleted,
-    ]) {
-      await byCorrelation(topic, task.id);
+      // Every hop went over Kafka: the assignment to its pool, the result back, each transition.
+      const payloadOf = (m: { json: unknown }) => (m.json as { payload: { taskId?: string } }).payload;
+      await observer.waitFor(`${type} assignment`, (m) => m.topic === ASSIGNMENT_TOPIC[type] && payloadOf(m).taskId === task.id);
+      await observer.waitFor(`${type} result`, (m) => m.topic === TOPICS.taskResult && payloadOf(m).taskId === task.id);
+      const lifecycle = await waitUntil(`five lifecycle events of ${type}`, () => {
+        const events = observer.all(TOPICS.taskLifecycle).filter((m) => payloadOf(m).taskId === task.id);
+        return events.length === 5 ? events : undefined;
+      });
+      expect(lifecycle.map((m) => (m.json as { payload: { to: string } }).payload.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
+      expect(lifecycle.every((m) => m.headers['correlation-id'] === triggerId && /^00-[0-9a-f]{32}-/.test(m.headers.traceparent))).toBe(true);
+
+      // The orchestrator and the service that ran the task left points in InfluxDB.
+      const [service, measurement] = SERVICE_METRIC[type];
+      await waitUntil(
+        `${measurement} and task_finished points for ${task.id}`,
+        async () => {
+          const worked = await influx.query<{ service: string }>(`SELECT "task_id", "service" FROM "${measurement}" WHERE "task_id" = '${task.id}'`);
+          const finished = await influx.query(`SELECT "duration_ms" FROM "task_finished" WHERE "task_id" = '${task.id}'`);
+          return worked.some((r) => r.service === service) && finished.length === 1;
+        },
+        { timeoutMs: 20_000, intervalMs: 300 },
+      );
     }
-    await waitUntil('five lifecycle events', () =>
-      observer.all(TOPICS.taskLifecycle).filter((m) => (m.json as { correlationId: string }).correlationId === task.id).length === 5,
-    );
-    const lifecycle = observer.all(TOPICS.taskLifecycle).filter((m) => (m.json as { correlationId: string }).correlationId === task.id);
-    expect(lifecycle.map((m) => (m.json as { payload: { to: string } }).payload.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
-    expect(lifecycle.every((m) => m.headers['correlation-id'] === task.id && /^00-[0-9a-f]{32}-/.test(m.headers.traceparent))).toBe(true);
-
-    // And every service left metrics of the run in InfluxDB.
-    const services = await waitUntil(
-      'metrics of the run in InfluxDB',
-      async () => {
-        const rows = await influx.query<{ service: string }>(
-          `SELECT "task_id", "service" FROM "task_transition", "generation_run", "validation_run", "deployment_run" WHERE "task_id" = '${task.id}'`,
-        );
-        const seen = new Set(rows.map((r) => r.service));
-        return seen.size === 4 ? seen : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 300 },
-    );
-    expect([...services].sort()).toEqual(['deployer', 'generation-node', 'orchestrator', 'validator']);
-    const planning = await influx.query(`SELECT * FROM "planning_run" WHERE "trigger_id" = '${triggerId}'`);
-    expect(planning.length).toBeGreaterThan(0);
+    await observer.waitFor('a worker heartbeat', (m) => m.topic === TOPICS.workerHeartbeat);
   }
 
-  it('completes a task for a trigger posted to the REST gateway', async () => {
+  it('completes a cycle for a trigger posted to the REST gateway', async () => {
     const trigger = await api.triggerGeneration({ reason: 'e2e over REST' });
     expect(trigger).toMatchObject({ source: 'api', status: 'planning', repository: sample.path });
 
-    const planned = await api.waitForPlannedTrigger((t) => t.id === trigger.id);
-    const task = await api.waitForTaskState(planned.taskIds[0], ['COMPLETED', 'FAILED']);
-    await expectCompletedJourney(task, trigger.id);
-    expect(task).toMatchObject({
-      generation: { outcome: 'no-change', generator: 'noop' },
-      validation: { verdict: 'nothing-to-validate' },
-      deployment: { outcome: 'nothing-to-deploy', environment: 'development' },
-    });
+    const cycle = await api.waitForCycle(trigger.id);
+    await expectCompletedCycle(cycle, trigger.id);
+    expect(cycle.plan.output).toMatchObject({ opportunities: [expect.objectContaining({ kind: 'recent-changes' })] });
+    expect(cycle.generate.output).toMatchObject({ outcome: 'no-change', generator: 'noop' });
+    expect(cycle.validate.output).toMatchObject({ verdict: 'nothing-to-validate' });
+    expect(cycle.deploy.output).toMatchObject({ outcome: 'nothing-to-deploy', environment: 'development' });
+    const recorded = await api.get<{ status: string; taskIds: string[] }>(`/api/triggers/${trigger.id}`);
+    expect(recorded.body).toMatchObject({ status: 'planned' });
+    expect(recorded.body.taskIds).toEqual(expect.arrayContaining([cycle.plan.id, cycle.generate.id]));
   });
 
-  it('completes a task for a trigger any Kafka client publishes to the public topic', async () => {
+  it('completes a cycle for a trigger any Kafka client publishes to the public topic', async () => {
     const envelope = {
       id: randomUUID(),
       type: 'trigger.requested',
@@ -123,9 +126,8 @@ describe('the mesh, from trigger to COMPLETED', () => {
     await publishRaw(TEST_INFRA.kafkaBrokers, observer.physical(TOPICS.triggerRequested), [JSON.stringify(envelope)]);
 
     const planned = await api.waitForPlannedTrigger((t) => t.source === 'kafka');
-    expect(planned).toMatchObject({ source: 'kafka', status: 'planned' });
-    const task = await api.waitForTaskState(planned.taskIds[0], ['COMPLETED', 'FAILED']);
-    await expectCompletedJourney(task, planned.id);
+    const cycle = await api.waitForCycle(planned.id);
+    await expectCompletedCycle(cycle, planned.id);
 
     // A redelivery of the same message starts nothing new.
     await publishRaw(TEST_INFRA.kafkaBrokers, observer.physical(TOPICS.triggerRequested), [JSON.stringify(envelope)]);

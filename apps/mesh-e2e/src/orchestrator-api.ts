@@ -2,8 +2,11 @@ import { waitUntil } from '@autocode/testing';
 
 export interface TaskView {
   id: string;
+  type: string;
   state: string;
   attempt: number;
+  correlationId: string | null;
+  output: unknown;
   history: Array<{ from: string | null; to: string; actor: string; source: string; reason: string; at: string }>;
   [key: string]: unknown;
 }
@@ -47,6 +50,29 @@ export class OrchestratorApi {
         return body.items.find((t) => predicate(t) && t.status === 'planned' && t.taskIds.length > 0);
       },
       { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  async createTask(body: Record<string, unknown>): Promise<TaskView> {
+    const { status, body: task } = await this.post('/api/tasks', body);
+    if (status !== 201) throw new Error(`task refused: ${status} ${JSON.stringify(task)}`);
+    return task as unknown as TaskView;
+  }
+
+  /** Waits until the trigger's cycle has a finished task of each of `types`; returns them by type. */
+  waitForCycle(triggerId: string, types = ['plan', 'generate', 'validate', 'deploy'], timeoutMs = 90_000): Promise<Record<string, TaskView>> {
+    return waitUntil(
+      `the cycle of ${triggerId} to finish (${types.join(' → ')})`,
+      async () => {
+        const { body } = await this.get<{ items: TaskView[] }>(`/api/tasks?correlationId=${triggerId}&limit=100`);
+        const byType = Object.fromEntries(body.items.map((t) => [t.type, t]));
+        const done = types.every((type) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(byType[type]?.state));
+        if (!done) return undefined;
+        const withHistory: Record<string, TaskView> = {};
+        for (const type of types) withHistory[type] = (await this.get<TaskView>(`/api/tasks/${byType[type].id}`)).body;
+        return withHistory;
+      },
+      { timeoutMs, intervalMs: 250 },
     );
   }
 

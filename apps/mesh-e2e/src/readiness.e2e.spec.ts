@@ -78,24 +78,36 @@ describe('readiness', () => {
     await kafka.resume();
     await waitUntil('ready with kafka back', async () => (await readiness()).code === 200, { timeoutMs: 90_000, intervalMs: 500 });
 
-    // Healed, not just answering: a planning request is still served.
+    // Healed, not just answering: an assignment is still served.
     const observer = TopicObserver.create(kafka.brokers, namespace);
-    await observer.start([TOPICS.planningCompleted]);
+    await observer.start([TOPICS.taskResult, TOPICS.workerHeartbeat]);
     try {
-      const triggerId = `trg_${randomUUID().slice(0, 12)}`;
-      const request = {
+      const beat = await observer.waitFor('a heartbeat after the outage', (m) => m.topic === TOPICS.workerHeartbeat, 30_000);
+      const { workerId, partitions } = (beat.json as { payload: { workerId: string; partitions: number[] } }).payload;
+      const taskId = `tsk_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+      const assignment = {
         id: randomUUID(),
         type: 'planning.requested',
         schemaVersion: 1,
         occurredAt: new Date().toISOString(),
-        correlationId: triggerId,
+        correlationId: taskId,
         causationId: null,
         producer: 'readiness-test',
-        payload: { triggerId, repository: sample.path, ref: 'HEAD', lookbackHours: 48 },
+        payload: {
+          taskId,
+          attempt: 1,
+          type: 'plan',
+          pool: 'planning',
+          workerId,
+          priority: 'HIGH',
+          params: { repository: sample.path, ref: 'HEAD', lookbackHours: 48 },
+          deadline: new Date(Date.now() + 60_000).toISOString(),
+          checkpoint: null,
+        },
       };
-      await publishRaw(kafka.brokers, `${namespace}.${TOPICS.planningRequested}`, [JSON.stringify(request)]);
-      const reply = await observer.waitFor('planning.completed after the outage', (m) => (m.json as { correlationId: string }).correlationId === triggerId, 90_000);
-      expect((reply.json as { payload: { outcome: string } }).payload.outcome).toBe('planned');
+      await publishRaw(kafka.brokers, `${namespace}.${TOPICS.planningRequested}`, [JSON.stringify(assignment)], partitions[0]);
+      const reply = await observer.waitFor('a plan result after the outage', (m) => (m.json as { payload: { taskId?: string } }).payload.taskId === taskId, 90_000);
+      expect((reply.json as { payload: { outcome: string } }).payload.outcome).toBe('succeeded');
     } finally {
       await observer.stop();
     }

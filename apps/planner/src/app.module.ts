@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@autocode/platform';
+import { WorkerModule, workerOptionsFrom } from '@autocode/worker';
 import type { PlannerConfig } from './config/planner.config';
 import { PlanningModule } from './planning/planning.module';
 
@@ -7,5 +8,8 @@ import { PlanningModule } from './planning/planning.module';
 export class AppModule {}
 
 export function plannerModule(config: PlannerConfig): DynamicModule {
-  return { module: AppModule, imports: [PlatformModule.forRoot('planner', config), PlanningModule] };
+  return {
+    module: AppModule,
+    imports: [PlatformModule.forRoot('planner', config), WorkerModule.forRoot(workerOptionsFrom('planning', config)), PlanningModule],
+  };
 }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@autocode/platform';
+import { WorkerModule, workerOptionsFrom } from '@autocode/worker';
 import type { ValidatorConfig } from './config/validator.config';
 import { ValidationModule } from './validation/validation.module';
 
@@ -7,5 +8,8 @@ import { ValidationModule } from './validation/validation.module';
 export class AppModule {}
 
 export function validatorModule(config: ValidatorConfig): DynamicModule {
-  return { module: AppModule, imports: [PlatformModule.forRoot('validator', config), ValidationModule] };
+  return {
+    module: AppModule,
+    imports: [PlatformModule.forRoot('validator', config), WorkerModule.forRoot(workerOptionsFrom('validation', config)), ValidationModule],
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { buildEnvelope, decodeMessage, encodeEnvelope, InvalidPayloadError } from './message-codec';
 import { triggerRequestedEvent } from './events/trigger-requested/trigger-requested.event';
-import { generationCompletedEvent } from './events/generation-completed/generation-completed.event';
+import { taskResultEvent } from './events/task-result/task-result.event';
 import { ALL_TOPICS, isWellFormedTopicName, TOPICS } from './topics';
 import { EVENT_CATALOG } from './event-catalog';
 
@@ -60,13 +60,14 @@ describe('buildEnvelope', () => {
     const failedWithoutError = {
       taskId: 'tsk_abcdef12',
       attempt: 1,
-      nodeId: 'n1',
-      generator: 'noop',
+      workerId: 'n1',
+      type: 'noop',
       outcome: 'failed',
-      patch: null,
-      durationMs: 3,
+      output: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
     };
-    expect(() => buildEnvelope(generationCompletedEvent, failedWithoutError, meta)).toThrow('payload.error');
+    expect(() => buildEnvelope(taskResultEvent, failedWithoutError, meta)).toThrow('payload.error');
   });
 });
 
@@ -94,5 +95,6 @@ describe('decodeMessage', () => {
   it('rejects an event published to a topic that does not carry it', () => {
     const result = decodeMessage(TOPICS.planningRequested, rawEnvelope());
     expect(!result.ok && result.reason).toContain('expected: planning.requested');
+    expect(decodeMessage('autocode.nothing.here.v1', rawEnvelope())).toMatchObject({ ok: false, reason: expect.stringContaining('unknown topic') });
   });
 });

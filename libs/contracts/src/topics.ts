@@ -9,17 +9,20 @@
 export const TOPICS = {
   /** Public: anyone may publish a trigger here. */
   triggerRequested: 'autocode.trigger.requested.v1',
+  /** Task assignments, one topic per worker pool; each message targets one worker's partition. */
   planningRequested: 'autocode.planning.requested.v1',
-  planningCompleted: 'autocode.planning.completed.v1',
   generationRequested: 'autocode.generation.requested.v1',
-  generationCompleted: 'autocode.generation.completed.v1',
   validationRequested: 'autocode.validation.requested.v1',
-  validationCompleted: 'autocode.validation.completed.v1',
   deploymentRequested: 'autocode.deployment.requested.v1',
-  deploymentCompleted: 'autocode.deployment.completed.v1',
+  /** Results of every task, from every pool. */
+  taskResult: 'autocode.task.result.v1',
   taskProgress: 'autocode.task.progress.v1',
+  /** Orchestrator → workers: stop a task (cancelled, paused, timed out). */
+  taskControl: 'autocode.task.control.v1',
   /** Every lifecycle transition of every task, in order per task. */
   taskLifecycle: 'autocode.task.lifecycle.v1',
+  /** Workers announce themselves, their capacity and their task types. */
+  workerHeartbeat: 'autocode.worker.heartbeat.v1',
   /** Messages that failed validation or kept failing their handler. */
   deadLetter: 'autocode.deadletter.recorded.v1',
 } as const;

@@ -52,14 +52,19 @@ export interface ConsumerOptions {
   maxWaitTimeMs?: number;
 }
 
+/** Looks at headers only; messages it turns down are acknowledged without being decoded. */
+export type HeaderFilter = (headers: Record<string, string>) => boolean;
+
 type Registration =
   | { kind: 'each'; definition: EventDefinition; handler: EventHandler<unknown> }
   | { kind: 'batch'; definition: EventDefinition; handler: BatchEventHandler<unknown> };
 
 type Decoded = { message: KafkaMessage; headers: Record<string, string> } & (
-  | { ok: true; event: IncomingEvent; registration?: Registration }
-  | { ok: false; reason: string }
+  | { status: 'valid'; event: IncomingEvent; registration?: Registration }
+  | { status: 'invalid'; reason: string }
+  | { status: 'skipped' }
 );
+type Valid = Extract<Decoded, { status: 'valid' }>;
 
 /** `rejoining`: kafkajs is restarting the consumer after a retriable crash (a broker outage, say). */
 export type ConsumerState = 'idle' | 'starting' | 'running' | 'rejoining' | 'crashed' | 'stopped';
@@ -75,11 +80,14 @@ export class EventConsumer implements Startable {
   readonly name: string;
   private readonly logger: Logger;
   private readonly registrations = new Map<string, Registration>();
+  private headerFilter?: HeaderFilter;
   private consumer?: Consumer;
   private _state: ConsumerState = 'idle';
   private lastError?: string;
   private restartTimer?: NodeJS.Timeout;
   private stopping = false;
+  private assignment = new Map<string, number[]>();
+  private readonly assignmentListeners: Array<() => void> = [];
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -97,6 +105,25 @@ export class EventConsumer implements Startable {
   /** For hot paths: contiguous messages of one type are handed over together. */
   onBatch<D extends EventDefinition>(definition: D, handler: BatchEventHandler<PayloadOf<D>>): this {
     return this.register({ kind: 'batch', definition, handler: handler as BatchEventHandler<unknown> });
+  }
+
+  /** Partitions of a (logical) topic this member consumes since the last rebalance. */
+  partitionsOf(topic: string): number[] {
+    return this.assignment.get(topic) ?? [];
+  }
+
+  onAssignmentChange(listener: () => void): void {
+    this.assignmentListeners.push(listener);
+  }
+
+  /**
+   * Skips messages by their headers before decoding (a cheap pre-filter for
+   * consumers that care about a small share of a busy topic). Headers are
+   * hints: a message that passes is still fully validated.
+   */
+  where(filter: HeaderFilter): this {
+    this.headerFilter = filter;
+    return this;
   }
 
   get state(): ConsumerState {
@@ -119,6 +146,9 @@ export class EventConsumer implements Startable {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 1000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 200,
+      // Offsets are committed every 500 ms or 100 messages, not after every
+      // batch: a synchronous commit per batch would cap throughput. After a
+      // crash up to that much is delivered again; handlers are idempotent.
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
     });
@@ -133,15 +163,21 @@ export class EventConsumer implements Startable {
       this.logger.error({ msg: 'consumer crashed; recreating', err: payload.error.message });
       this.scheduleRestart();
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this._state = 'running';
       this.lastError = undefined;
+      this.assignment = new Map(
+        Object.entries(payload.memberAssignment).map(([topic, partitions]) => [this.connection.logicalTopic(topic), [...partitions].sort((a, b) => a - b)]),
+      );
+      for (const listener of this.assignmentListeners) listener();
     });
     this.consumer = consumer;
 
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => this.connection.topic(t)), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
+      autoCommitInterval: 500,
+      autoCommitThreshold: 100,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
@@ -200,11 +236,11 @@ export class EventConsumer implements Startable {
       if (!isRunning() || isStale()) return;
       const item = decoded[index];
 
-      if (!item.ok) {
+      if (item.status === 'invalid') {
         await this.deadLetter(batch.topic, batch.partition, item.message, item.reason, 'invalid', 0);
         resolveOffset(item.message.offset);
         index += 1;
-      } else if (!item.registration) {
+      } else if (item.status === 'skipped' || !item.registration) {
         // An event this group does not handle shares the topic: acknowledge and move on.
         resolveOffset(item.message.offset);
         index += 1;
@@ -213,10 +249,10 @@ export class EventConsumer implements Startable {
         resolveOffset(item.message.offset);
         index += 1;
       } else {
-        const run: Array<Extract<Decoded, { ok: true }>> = [];
+        const run: Valid[] = [];
         while (index < decoded.length) {
           const next = decoded[index];
-          if (!next.ok || next.registration !== item.registration) break;
+          if (next.status !== 'valid' || next.registration !== item.registration) break;
           run.push(next);
           index += 1;
         }
@@ -230,10 +266,11 @@ export class EventConsumer implements Startable {
 
   private decode(logicalTopic: string, partition: number, message: KafkaMessage): Decoded {
     const headers = readHeaders(message.headers);
+    if (this.headerFilter && !this.headerFilter(headers)) return { status: 'skipped', message, headers };
     const result = decodeMessage(logicalTopic, message.value);
-    if (!result.ok) return { ok: false, reason: result.reason, message, headers };
+    if (!result.ok) return { status: 'invalid', reason: result.reason, message, headers };
     return {
-      ok: true,
+      status: 'valid',
       message,
       headers,
       registration: this.registrations.get(result.definition.type),
@@ -248,7 +285,7 @@ export class EventConsumer implements Startable {
     };
   }
 
-  private async runEach(handler: EventHandler<unknown>, item: Extract<Decoded, { ok: true }>, physicalTopic: string): Promise<void> {
+  private async runEach(handler: EventHandler<unknown>, item: Valid, physicalTopic: string): Promise<void> {
     const attempts = this.options.maxHandlerAttempts ?? 3;
     const { envelope } = item.event;
     for (let attempt = 1; ; attempt += 1) {
@@ -273,7 +310,7 @@ export class EventConsumer implements Startable {
 
   private async runBatch(
     handler: BatchEventHandler<unknown>,
-    run: Array<Extract<Decoded, { ok: true }>>,
+    run: Valid[],
     physicalTopic: string,
   ): Promise<void> {
     const attempts = this.options.maxHandlerAttempts ?? 3;

@@ -15,6 +15,12 @@ import { headersFor } from './message-headers';
 export interface PublishOptions {
   /** Partition key; messages with one key stay in order. Defaults to the correlation id. */
   key?: string;
+  /** An explicit partition (used to reach the worker that owns it); overrides the key's partition. */
+  partition?: number;
+  /** A stable envelope id, so a re-sent message is recognisable as the same one. */
+  id?: string;
+  /** Extra headers, for consumers that filter before decoding. */
+  headers?: Record<string, string>;
   /** Defaults to the correlation id of the work in hand. */
   correlationId?: string;
   causationId?: string | null;
@@ -26,13 +32,22 @@ export interface OutgoingEvent<D extends EventDefinition = EventDefinition> {
   options?: PublishOptions;
 }
 
+interface Pending {
+  batch: TopicMessages[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The only way a service sends events: payloads go through the event's
  * schema first, then out through a circuit breaker so a broker outage fails
- * fast instead of piling up callers.
+ * fast instead of piling up callers. Sends made in the same turn of the
+ * event loop travel in one produce request (like a producer's linger).
  */
 export class EventPublisher {
   private readonly logger = new Logger(EventPublisher.name);
+  private pending: Pending[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -58,17 +73,48 @@ export class EventPublisher {
       envelopes.push(envelope);
       const topic = this.connection.topic(definition.topic);
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: options.key ?? envelope.correlationId, value: encodeEnvelope(envelope), headers: headersFor(envelope) });
+      messages.push({
+        key: options.key ?? envelope.correlationId,
+        value: encodeEnvelope(envelope),
+        headers: headersFor(envelope, options.headers),
+        ...(options.partition === undefined ? {} : { partition: options.partition }),
+      });
       byTopic.set(topic, messages);
     }
-    await this.breaker.fire([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-    this.logger.debug({ msg: 'published', events: envelopes.map((e) => e.type) });
+    await this.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
     return envelopes;
   }
 
   /** Sends bytes as they are (used for dead letters and by tests that publish bad input). */
   async publishRaw(logicalTopic: string, messages: Message[]): Promise<void> {
-    await this.breaker.fire([{ topic: this.connection.topic(logicalTopic), messages }]);
+    await this.send([{ topic: this.connection.topic(logicalTopic), messages }]);
+  }
+
+  private send(batch: TopicMessages[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const pending = this.pending;
+    this.pending = [];
+    const byTopic = new Map<string, Message[]>();
+    for (const { batch } of pending) {
+      for (const { topic, messages } of batch) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...messages]);
+    }
+    try {
+      await this.breaker.fire([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      for (const p of pending) p.resolve();
+    } catch (error) {
+      for (const p of pending) p.reject(error);
+      this.logger.debug({ msg: 'publish failed', err: (error as Error).message });
+    }
   }
 
   private build<D extends EventDefinition>(definition: D, payload: PayloadOf<D>, options: PublishOptions): Envelope {
@@ -76,6 +122,7 @@ export class EventPublisher {
     const correlationId = options.correlationId ?? context.correlationId;
     if (!correlationId) throw new Error(`publishing ${definition.type} needs a correlationId`);
     return buildEnvelope(definition, payload, {
+      id: options.id,
       producer: this.producerName,
       correlationId,
       causationId: options.causationId === undefined ? (context.causationId ?? null) : options.causationId,

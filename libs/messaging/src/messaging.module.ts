@@ -82,7 +82,8 @@ class TopicProvisioner implements Startable, OnModuleInit, OnApplicationShutdown
 
   onModuleInit(): void {
     this.health.register(this.indicator);
-    this.runner.register(this);
+    // Before any consumer or producer of the service starts.
+    this.runner.register(this, -100);
   }
 
   async start(): Promise<void> {

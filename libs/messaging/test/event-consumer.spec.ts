@@ -27,8 +27,7 @@ describe('EventConsumer on a real broker', () => {
   const progress = (taskId: string, percent: number): TaskProgress => ({
     taskId,
     attempt: 1,
-    nodeId: 'node-a',
-    stage: 'generation',
+    workerId: 'node-a',
     percent,
     message: `at ${percent}`,
   });

@@ -24,6 +24,7 @@ export class MetricsWriter {
   private flushing?: Promise<void>;
   private dropped = 0;
   private lastTimestampNs = 0n;
+  private counters = new Map<string, { measurement: string; tags: Record<string, string>; count: number }>();
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
@@ -57,6 +58,17 @@ export class MetricsWriter {
   }
 
   /**
+   * Counts an event; counts are summed in memory and written as one point
+   * per tag set per flush interval (for events too frequent for a point each).
+   */
+  increment(measurement: string, tags: Record<string, string> = {}, by = 1): void {
+    const key = `${measurement}|${Object.entries(tags).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
+    const counter = this.counters.get(key);
+    if (counter) counter.count += by;
+    else this.counters.set(key, { measurement, tags, count: by });
+  }
+
+  /**
    * InfluxDB keeps one point per series and timestamp: two events of the
    * same kind in the same millisecond would overwrite each other. Strictly
    * increasing nanosecond timestamps keep every point.
@@ -77,6 +89,11 @@ export class MetricsWriter {
 
   /** Writes what is buffered; concurrent calls share one write. */
   async flush(): Promise<void> {
+    if (this.counters.size > 0) {
+      const counters = this.counters;
+      this.counters = new Map();
+      for (const { measurement, tags, count } of counters.values()) this.record(measurement, { count }, tags);
+    }
     if (this.flushing) return this.flushing;
     if (this.buffer.length === 0) return;
     const batch = this.buffer;

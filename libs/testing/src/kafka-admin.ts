@@ -13,11 +13,11 @@ export async function deleteNamespaceTopics(brokers: string, namespace: string):
 }
 
 /** Publishes raw bytes, as an arbitrary Kafka client would. */
-export async function publishRaw(brokers: string, topic: string, values: Array<string | Buffer>): Promise<void> {
+export async function publishRaw(brokers: string, topic: string, values: Array<string | Buffer>, partition?: number): Promise<void> {
   const producer = new Kafka({ clientId: 'test-publisher', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+    await producer.send({ topic, messages: values.map((value) => ({ value, ...(partition === undefined ? {} : { partition }) })) });
   } finally {
     await producer.disconnect();
   }

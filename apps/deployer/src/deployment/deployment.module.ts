@@ -1,6 +1,15 @@
-import { Module } from '@nestjs/common';
-import { DeploymentConsumer } from './deployment.consumer';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import { DeploymentService } from './deployment.service';
 
-@Module({ providers: [DeploymentService, DeploymentConsumer] })
-export class DeploymentModule {}
+@Module({ providers: [DeploymentService] })
+export class DeploymentModule implements OnModuleInit {
+  constructor(
+    private readonly worker: WorkerRuntime,
+    private readonly deployments: DeploymentService,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.register(builtInTaskHandler('deploy', (params, context) => this.deployments.deploy(params, context)));
+  }
+}

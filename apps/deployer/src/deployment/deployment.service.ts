@@ -1,34 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { deploymentCompletedEvent, type DeploymentCompleted, type DeploymentRequested, type Envelope } from '@autocode/contracts';
-import { EventPublisher } from '@autocode/messaging';
+import type { DeployOutput, DeployParams } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
+import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 
 @Injectable()
 export class DeploymentService {
   private readonly logger = new Logger(DeploymentService.name);
 
-  constructor(
-    private readonly publisher: EventPublisher,
-    private readonly metrics: MetricsWriter,
-  ) {}
+  constructor(private readonly metrics: MetricsWriter) {}
 
-  async deploy(envelope: Envelope<DeploymentRequested>): Promise<void> {
-    const request = envelope.payload;
+  async deploy(params: DeployParams, context: TaskContext): Promise<DeployOutput> {
     const started = performance.now();
     // Environments (branches, hooks, health checks) are not configured yet:
     // an empty patch leaves every environment as it is; anything else is
     // refused rather than reported as shipped.
-    const result: Pick<DeploymentCompleted, 'outcome' | 'summary'> =
-      request.patch.diff.length === 0
-        ? { outcome: 'nothing-to-deploy', summary: `empty patch: ${request.environment} unchanged` }
-        : { outcome: 'failed', summary: `no deployment target is configured for ${request.environment}` };
-    const durationMs = performance.now() - started;
-    await this.publisher.publish(
-      deploymentCompletedEvent,
-      { taskId: request.taskId, attempt: request.attempt, environment: request.environment, ...result, durationMs },
-      { key: request.taskId, correlationId: request.taskId, causationId: envelope.id },
-    );
-    this.metrics.record('deployment_run', { duration_ms: durationMs, task_id: request.taskId }, { environment: request.environment, outcome: result.outcome });
-    this.logger.log({ msg: 'deployment handled', taskId: request.taskId, outcome: result.outcome });
+    if (params.patch.diff.length > 0) {
+      this.metrics.record('deployment_run', { duration_ms: performance.now() - started, task_id: context.taskId }, { environment: params.environment, outcome: 'failed' });
+      throw new NonRetryableTaskError(`no deployment target is configured for ${params.environment}`);
+    }
+    this.metrics.record('deployment_run', { duration_ms: performance.now() - started, task_id: context.taskId }, { environment: params.environment, outcome: 'nothing-to-deploy' });
+    this.logger.log({ msg: 'nothing to deploy', taskId: context.taskId, environment: params.environment });
+    return { environment: params.environment, outcome: 'nothing-to-deploy', summary: `empty patch: ${params.environment} unchanged` };
   }
 }

@@ -1,13 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  generationCompletedEvent,
-  taskProgressEvent,
-  type Envelope,
-  type GenerationRequested,
-} from '@autocode/contracts';
-import { EventPublisher } from '@autocode/messaging';
+import type { GenerateOutput, GenerateParams } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
-import { ServiceIdentity } from '@autocode/runtime';
+import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 import { type Generator, NoopGenerator } from './generator';
 
 @Injectable()
@@ -15,53 +9,21 @@ export class GenerationService {
   private readonly logger = new Logger(GenerationService.name);
   private readonly generators = new Map<string, Generator>([['noop', new NoopGenerator()]]);
 
-  constructor(
-    private readonly publisher: EventPublisher,
-    private readonly metrics: MetricsWriter,
-    private readonly identity: ServiceIdentity,
-  ) {}
+  constructor(private readonly metrics: MetricsWriter) {}
 
-  async run(envelope: Envelope<GenerationRequested>): Promise<void> {
-    const request = envelope.payload;
-    const nodeId = this.identity.instanceId;
-    const reply = { key: request.taskId, correlationId: request.taskId, causationId: envelope.id };
+  async generate(params: GenerateParams, context: TaskContext): Promise<GenerateOutput> {
+    const generator = this.generators.get(params.opportunity.generator);
+    if (!generator) throw new NonRetryableTaskError(`no generator named "${params.opportunity.generator}" on this node`);
     const started = performance.now();
-
-    if (Date.parse(request.deadline) < Date.now()) {
-      this.logger.warn({ msg: 'skipping a request past its deadline', taskId: request.taskId, attempt: request.attempt });
-      return;
-    }
-    const base = { taskId: request.taskId, attempt: request.attempt, nodeId, stage: 'generation' as const };
-    await this.publisher.publish(taskProgressEvent, { ...base, percent: 0, message: 'started' }, reply);
-
-    const generator = this.generators.get(request.opportunity.generator);
-    const result = generator
-      ? await generator.generate(request).then(
-          (output) => ({ ok: true as const, output }),
-          (error: Error) => ({ ok: false as const, error }),
-        )
-      : { ok: false as const, error: new Error(`no generator named "${request.opportunity.generator}" on this node`) };
-
+    await context.progress(5, `running ${generator.name} on ${params.opportunity.files.length} file(s)`);
+    const { patch } = await generator.generate(params, context);
     const durationMs = performance.now() - started;
-    const common = { taskId: request.taskId, attempt: request.attempt, nodeId, generator: request.opportunity.generator, durationMs };
-    if (result.ok) {
-      const changed = result.output.patch.diff.length > 0;
-      await this.publisher.publish(
-        generationCompletedEvent,
-        { ...common, outcome: changed ? 'patch' : 'no-change', patch: result.output.patch },
-        reply,
-      );
-    } else {
-      await this.publisher.publish(
-        generationCompletedEvent,
-        { ...common, outcome: 'failed', patch: null, error: { message: result.error.message, retryable: Boolean(generator) } },
-        reply,
-      );
-    }
     this.metrics.record(
       'generation_run',
-      { duration_ms: durationMs, task_id: request.taskId, attempt: request.attempt },
-      { generator: request.opportunity.generator, outcome: result.ok ? 'ok' : 'failed', node: nodeId },
+      { duration_ms: durationMs, task_id: context.taskId, attempt: context.attempt, files_changed: patch.filesChanged },
+      { generator: generator.name, kind: params.opportunity.kind, outcome: patch.diff ? 'patch' : 'no-change' },
     );
+    this.logger.log({ msg: 'generated', taskId: context.taskId, generator: generator.name, filesChanged: patch.filesChanged });
+    return { generator: generator.name, outcome: patch.diff ? 'patch' : 'no-change', patch };
   }
 }

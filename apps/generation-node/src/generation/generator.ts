@@ -1,4 +1,5 @@
-import type { GenerationRequested, Patch } from '@autocode/contracts';
+import type { GenerateParams, Patch } from '@autocode/contracts';
+import type { TaskContext } from '@autocode/worker';
 
 export interface GeneratorOutput {
   patch: Patch;
@@ -7,7 +8,7 @@ export interface GeneratorOutput {
 /** A way of producing a patch for an opportunity. */
 export interface Generator {
   readonly name: string;
-  generate(request: GenerationRequested): Promise<GeneratorOutput>;
+  generate(params: GenerateParams, context: TaskContext): Promise<GeneratorOutput>;
 }
 
 /**

@@ -16,8 +16,22 @@ export const orchestratorConfigSchema = baseEnvSchema.extend({
   DEPLOY_ENVIRONMENT: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/).default('development'),
   /** Triggers carrying the same dedupeKey within this window are recorded once. */
   TRIGGER_DEDUPE_WINDOW_SECONDS: envFields.positiveInt(300),
-  TASK_MAX_ATTEMPTS: envFields.positiveInt(3),
-  TASK_TIME_LIMIT_SECONDS: envFields.positiveInt(900),
+  /** The default generation-cycle schedule (created once; 0: none). */
+  CYCLE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
+  /** How many times the cycle regenerates a change that failed validation. */
+  CYCLE_MAX_REGENERATIONS: z.coerce.number().int().min(0).max(10).default(2),
+  /** Globs under the target repository whose changes trigger a cycle ('' disables the watcher). */
+  WATCH_GLOBS: z.string().default('src/**,specs/**,tests/**,test/**'),
+  /** Quiet time after the last file change before the watcher triggers. */
+  WATCH_DEBOUNCE_MS: z.coerce.number().int().min(0).max(3600_000).default(30_000),
+  /**
+   * Aging: each priority rank below CRITICAL is worth this much waiting.
+   * A LOW task (rank 3) that has waited 3 steps is dispatched before a
+   * CRITICAL task that just arrived, so no priority starves.
+   */
+  QUEUE_AGING_STEP_SECONDS: z.coerce.number().min(0.001).max(24 * 3600).default(60),
+  /** A worker silent for this long (at least three of its heartbeat intervals) is presumed dead. */
+  WORKER_SILENCE_TIMEOUT_MS: envFields.positiveInt(5000),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;

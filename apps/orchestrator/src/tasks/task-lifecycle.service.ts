@@ -1,17 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
-import {
-  assertTransition,
-  taskLifecycleEvent,
-  type TaskState,
-  type TaskTransition,
-} from '@autocode/contracts';
-import { EventPublisher } from '@autocode/messaging';
+import { Inject, Injectable } from '@nestjs/common';
+import type { TaskState, TaskTransition } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
-import { TaskNotFoundError, StaleAttemptError, type TaskRecord } from './task.model';
-import { TaskRepository } from './task.repository';
+import { SERVICE_CONFIG } from '@autocode/runtime';
+import type { OrchestratorConfig } from '../config/orchestrator.config';
+import { TaskKeys } from './task-keys';
+import { TaskSignals } from './task-signals';
+import { planCreation, planTransition, type PlannedTransition, type TransitionStep } from './task-transitions';
+import { StaleAttemptError, TaskNotFoundError, type TaskRecord } from './task.model';
+import { TaskRepository, type ApplyOutcome } from './task.repository';
 
 export interface TransitionContext {
-  /** Who: a user, API key name or service. */
+  /** Who: a user, API key name, worker or service. */
   actor: string;
   /** From where: `api`, `kafka:<topic>`, `scheduler` … */
   source: string;
@@ -21,33 +20,58 @@ export interface TransitionContext {
 export interface TransitionRequest extends TransitionContext {
   /** Refuse (StaleAttemptError) unless the task is on this attempt. */
   expectAttempt?: number;
-  changes?: Partial<Omit<TaskRecord, 'state' | 'attempt' | 'id'>>;
+  /** Only act when the task is in one of these states; otherwise return it unchanged. */
+  onlyFrom?: readonly TaskState[];
+  changes?: Partial<TaskRecord>;
+  /** The transition ends an execution in failure. */
+  failure?: boolean;
+  /** Extra outbox records applied with the change (e.g. a stop order to a worker). */
+  outbox?: string[];
 }
 
-const MAX_CAS_ROUNDS = 5;
+const MAX_CAS_ROUNDS = 8;
 
 /**
- * The one place a task's state changes. Every change is checked against the
- * legal-transition table, applied atomically in Redis together with its
- * audit-trail entry, then published on the task-lifecycle topic.
+ * The one place a task's state changes. Every change is planned against the
+ * legal-transition table and applied atomically in Redis with its audit
+ * entry, its queue and index moves and its outbox record (from which the
+ * lifecycle event is published).
  */
 @Injectable()
 export class TaskLifecycleService {
-  private readonly logger = new Logger(TaskLifecycleService.name);
-
   constructor(
     private readonly tasks: TaskRepository,
-    private readonly publisher: EventPublisher,
+    private readonly keys: TaskKeys,
+    private readonly signals: TaskSignals,
     private readonly metrics: MetricsWriter,
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
   ) {}
 
-  /** Records a new task in CREATED. Returns false (and changes nothing) if it already exists. */
-  async create(task: Omit<TaskRecord, 'state' | 'updatedAt'>, context: TransitionContext): Promise<boolean> {
-    const record: TaskRecord = { ...task, state: 'CREATED', updatedAt: task.createdAt };
-    const entry = this.entry(record.id, null, 'CREATED', record.attempt, context, record.createdAt);
-    const created = await this.tasks.create(record, entry);
-    if (created) await this.announce(record, entry);
-    return created;
+  get agingStepMs(): number {
+    return this.config.QUEUE_AGING_STEP_SECONDS * 1000;
+  }
+
+  /** Records a task (CREATED, then QUEUED). Returns the stored task and whether this call created it. */
+  async create(task: TaskRecord, context: TransitionContext): Promise<{ task: TaskRecord; created: boolean }> {
+    const planned = planCreation(task, context, { keys: this.keys, now: new Date(), agingStepMs: this.agingStepMs });
+    const outcome = await this.tasks.apply(task.id, planned.mutation);
+    if (outcome.kind === 'exists') return { task: await this.get(task.id), created: false };
+    this.expectOk(task.id, outcome);
+    this.afterApply(planned);
+    return { task: planned.after, created: true };
+  }
+
+  /** Creates many tasks in one round trip; returns, per task, whether it was new. */
+  async createMany(items: Array<{ task: TaskRecord; context: TransitionContext }>): Promise<boolean[]> {
+    const now = new Date();
+    const planned = items.map(({ task, context }) => planCreation(task, context, { keys: this.keys, now, agingStepMs: this.agingStepMs }));
+    const outcomes = await this.tasks.applyMany(planned.map((p) => ({ taskId: p.after.id, mutation: p.mutation })));
+    return outcomes.map((outcome, i) => {
+      if (outcome.kind === 'exists') return false;
+      this.expectOk(planned[i].after.id, outcome);
+      this.afterApply(planned[i]);
+      return true;
+    });
   }
 
   async get(taskId: string): Promise<TaskRecord> {
@@ -60,67 +84,72 @@ export class TaskLifecycleService {
     return this.tasks.history(taskId);
   }
 
-  async transition(taskId: string, to: TaskState, request: TransitionRequest): Promise<TaskRecord> {
+  /** Moves a task along `steps` (or to one state) from wherever it is now, re-reading on concurrent change. */
+  async transition(taskId: string, to: TaskState | TaskState[], request: TransitionRequest): Promise<TaskRecord> {
+    const targets = Array.isArray(to) ? to : [to];
     for (let round = 0; round < MAX_CAS_ROUNDS; round += 1) {
       const task = await this.get(taskId);
       if (request.expectAttempt !== undefined && task.attempt !== request.expectAttempt) {
         throw new StaleAttemptError(taskId, request.expectAttempt, task.attempt);
       }
-      assertTransition(taskId, task.state, to);
-
-      // A new attempt starts when a task goes back for another try, so any
-      // late result of the previous attempt is recognisably stale.
-      const attempt = to === 'RETRYING' || (task.state === 'FAILED' && to === 'QUEUED') ? task.attempt + 1 : task.attempt;
-      const at = new Date().toISOString();
-      const entry = this.entry(taskId, task.state, to, attempt, request, at);
-      const changes = { ...request.changes, state: to, attempt, updatedAt: at };
-      const outcome = await this.tasks.compareAndTransition(task, changes, entry);
-      if (outcome.kind === 'not-found') throw new TaskNotFoundError(taskId);
-      if (outcome.kind === 'changed') continue; // someone else moved it; re-read and re-check
-      const updated = { ...task, ...changes } as TaskRecord;
-      await this.announce(updated, entry);
-      return updated;
+      if (request.onlyFrom && !request.onlyFrom.includes(task.state)) return task;
+      const steps: TransitionStep[] = targets.map((state) => ({ to: state, actor: request.actor, source: request.source, reason: request.reason }));
+      const planned = this.plan(task, steps, request);
+      const outcome = await this.tasks.apply(taskId, planned.mutation);
+      if (outcome.kind === 'changed') continue;
+      this.expectOk(taskId, outcome);
+      this.afterApply(planned);
+      return planned.after;
     }
     throw new Error(`task ${taskId}: gave up after ${MAX_CAS_ROUNDS} concurrent modifications`);
   }
 
-  /** Updates fields of the current attempt without a state change; false when the attempt is stale. */
-  updateCurrentAttempt(taskId: string, attempt: number, changes: Partial<TaskRecord>): Promise<boolean> {
-    return this.tasks.updateIfAttempt(taskId, attempt, { ...changes, updatedAt: new Date().toISOString() });
+  /** Plans without applying, for batch paths that apply many plans in one round trip. */
+  plan(task: TaskRecord, steps: TransitionStep[], request: Pick<TransitionRequest, 'changes' | 'failure' | 'outbox'> = {}): PlannedTransition {
+    const planned = planTransition(task, steps, {
+      keys: this.keys,
+      now: new Date(),
+      agingStepMs: this.agingStepMs,
+      changes: request.changes,
+      failure: request.failure,
+    });
+    if (request.outbox) planned.mutation.outbox.push(...request.outbox);
+    return planned;
   }
 
-  private entry(
-    taskId: string,
-    from: TaskState | null,
-    to: TaskState,
-    attempt: number,
-    context: TransitionContext,
-    at: string,
-  ): TaskTransition {
-    return { taskId, from, to, attempt, actor: context.actor, source: context.source, reason: context.reason.slice(0, 2000), at };
+  /** Applies plans made with `plan`; returns which ones found their task changed meanwhile. */
+  async applyPlanned(plans: PlannedTransition[]): Promise<ApplyOutcome[]> {
+    const outcomes = await this.tasks.applyMany(plans.map((p) => ({ taskId: p.after.id, mutation: p.mutation })));
+    outcomes.forEach((outcome, i) => outcome.kind === 'ok' && this.afterApply(plans[i]));
+    return outcomes;
   }
 
-  private async announce(task: TaskRecord, entry: TaskTransition): Promise<void> {
-    this.metrics.record(
-      'task_transition',
-      { attempt: entry.attempt, task_id: task.id },
-      { from: entry.from ?? 'NONE', to: entry.to, priority: task.priority, type: task.type },
-    );
-    if (entry.to === 'COMPLETED' || entry.to === 'FAILED' || entry.to === 'CANCELLED') {
+  private afterApply(planned: PlannedTransition): void {
+    const task = planned.after;
+    for (const entry of planned.entries) {
+      this.metrics.increment('task_transition', { from: entry.from ?? 'NONE', to: entry.to, priority: task.priority, type: task.type });
+    }
+    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(task.state)) {
       this.metrics.record(
         'task_finished',
-        { duration_ms: Date.parse(entry.at) - Date.parse(task.createdAt), attempts: entry.attempt, task_id: task.id },
-        { state: entry.to, priority: task.priority, type: task.type },
+        { duration_ms: Date.now() - Date.parse(task.createdAt), attempts: task.attempt, failures: task.failures, task_id: task.id },
+        { state: task.state, priority: task.priority, type: task.type },
       );
     }
-    try {
-      await this.publisher.publish(taskLifecycleEvent, { ...entry, type: task.type, priority: task.priority }, {
-        key: task.id,
-        correlationId: task.id,
-      });
-    } catch (error) {
-      // The audit trail in Redis is the record; the event is a notification.
-      this.logger.error({ msg: 'could not publish lifecycle event', taskId: task.id, to: entry.to, err: (error as Error).message });
+    this.signals.outboxWritten();
+    if (task.state === 'QUEUED') {
+      if (task.queueScore !== null) this.signals.readyIn(task.pool);
+      else if (task.scheduledFor) this.signals.dueAt(Date.parse(task.scheduledFor));
     }
+    if (task.state === 'RETRYING' && task.retryAt) this.signals.dueAt(Date.parse(task.retryAt));
+    // A finished or interrupted execution frees a slot on its worker.
+    if (planned.entries.some((e) => e.from === 'SCHEDULED' || e.from === 'RUNNING') && !['SCHEDULED', 'RUNNING'].includes(task.state)) {
+      this.signals.readyIn(task.pool);
+    }
+  }
+
+  private expectOk(taskId: string, outcome: ApplyOutcome): void {
+    if (outcome.kind === 'not-found') throw new TaskNotFoundError(taskId);
+    if (outcome.kind !== 'ok') throw new Error(`task ${taskId}: unexpected ${outcome.kind} while applying a change`);
   }
 }

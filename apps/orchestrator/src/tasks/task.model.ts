@@ -1,19 +1,17 @@
 import type {
-  DeploymentCompleted,
   ErrorInfo,
-  GenerationCompleted,
-  Opportunity,
+  JsonObject,
+  JsonValue,
+  RetryPolicy,
   TaskPriority,
-  TaskStage,
   TaskState,
-  ValidationCompleted,
+  WorkerPool,
 } from '@autocode/contracts';
 
 export interface TaskProgressSnapshot {
   percent: number;
   message: string;
-  nodeId: string;
-  stage: TaskStage;
+  workerId: string;
   at: string;
 }
 
@@ -21,32 +19,44 @@ export interface TaskProgressSnapshot {
 export interface TaskRecord {
   id: string;
   type: string;
-  title: string;
+  pool: WorkerPool;
   priority: TaskPriority;
   state: TaskState;
+  /** The number of the current (or next) execution; a report for another number is stale. */
   attempt: number;
-  maxAttempts: number;
-  repository: string;
-  commit: string;
-  environment: string;
-  triggerId: string;
-  opportunity: Opportunity;
-  /** Where a RUNNING task is in generate → validate → deploy. */
-  stage: TaskStage | null;
+  /** Executions that ended in failure (errors, time limits, lost workers). */
+  failures: number;
+  retry: RetryPolicy;
+  timeLimitMs: number;
+  params: JsonObject;
+  /** Groups the tasks of one trigger, workflow run or caller-defined batch. */
+  correlationId: string | null;
+  /** The task whose outcome led to this one, when there is one. */
+  parentId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Not dispatched before this time. */
+  scheduledFor: string | null;
+  /** Score in the ready queue: enqueue time plus the priority's aging offset. */
+  queueScore: number | null;
+  workerId: string | null;
   deadline: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
   progress: TaskProgressSnapshot | null;
-  generation: GenerationCompleted | null;
-  validation: ValidationCompleted | null;
-  deployment: DeploymentCompleted | null;
+  checkpoint: JsonValue | null;
+  output: JsonValue | null;
   error: ErrorInfo | null;
+  /** Retry not before (RETRYING). */
+  retryAt: string | null;
 }
 
-/** Fields stored as JSON strings in the task hash. */
-export const JSON_FIELDS = ['opportunity', 'progress', 'generation', 'validation', 'deployment', 'error'] as const;
+/** Stored as JSON in the hash. */
+export const JSON_FIELDS = ['retry', 'params', 'progress', 'checkpoint', 'output', 'error'] as const;
+export const NUMBER_FIELDS = ['attempt', 'failures', 'timeLimitMs', 'queueScore'] as const;
 
 export class TaskNotFoundError extends Error {
+  readonly httpStatus = 404;
   constructor(readonly taskId: string) {
     super(`task ${taskId} not found`);
     this.name = 'TaskNotFoundError';
@@ -55,6 +65,7 @@ export class TaskNotFoundError extends Error {
 
 /** A result or report for an attempt that is no longer the current one. */
 export class StaleAttemptError extends Error {
+  readonly httpStatus = 409;
   constructor(
     readonly taskId: string,
     readonly attempt: number,

@@ -1,155 +1,171 @@
 import { Injectable } from '@nestjs/common';
-import type { TaskState, TaskTransition } from '@autocode/contracts';
+import type { TaskState, TaskTransition, WorkerPool } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
-import { JSON_FIELDS, type TaskRecord } from './task.model';
+import type { Redis } from 'ioredis';
+import { decodeTask } from './task-codec';
+import { TaskKeys } from './task-keys';
+import { APPLY_MUTATION, DISPATCH, PROMOTE_DUE } from './task-scripts';
+import type { TaskMutation } from './task-transitions';
+import type { TaskRecord } from './task.model';
 
-/** Writes a new task and its first audit entry, unless the id exists. */
-const CREATE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local n = tonumber(ARGV[1])
-local fields = {}
-for i = 1, n * 2 do fields[i] = ARGV[1 + i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('RPUSH', KEYS[2], ARGV[2 + n * 2])
-redis.call('ZADD', KEYS[3], ARGV[3 + n * 2], ARGV[4 + n * 2])
-return 1
-`;
-
-/**
- * Compare-and-set on (state, attempt): the transition applies only if
- * nobody moved the task since the caller read it. Returns the state and
- * attempt found when it does not.
- */
-const TRANSITION_SCRIPT = `
-local current = redis.call('HMGET', KEYS[1], 'state', 'attempt')
-if not current[1] then return {'NOT_FOUND'} end
-if current[1] ~= ARGV[1] or current[2] ~= ARGV[2] then return {'CHANGED', current[1], current[2]} end
-local n = tonumber(ARGV[3])
-local fields = {}
-for i = 1, n * 2 do fields[i] = ARGV[3 + i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('RPUSH', KEYS[2], ARGV[4 + n * 2])
-return {'OK'}
-`;
-
-/** Updates non-state fields only while the task is still on the given attempt. */
-const UPDATE_IF_ATTEMPT_SCRIPT = `
-local attempt = redis.call('HGET', KEYS[1], 'attempt')
-if not attempt then return 'NOT_FOUND' end
-if attempt ~= ARGV[1] then return 'STALE' end
-local n = tonumber(ARGV[2])
-local fields = {}
-for i = 1, n * 2 do fields[i] = ARGV[2 + i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-return 'OK'
-`;
-
-export type TransitionOutcome =
+export type ApplyOutcome =
   | { kind: 'ok' }
   | { kind: 'not-found' }
+  | { kind: 'exists'; state: TaskState; attempt: number }
   | { kind: 'changed'; state: TaskState; attempt: number };
 
+type ScriptedRedis = Redis & {
+  acApplyMutation(task: string, history: string, outbox: string, mutation: string): Promise<string[]>;
+  acDispatch(...args: string[]): Promise<number>;
+  acPromoteDue(...args: string[]): Promise<string[]>;
+};
+
+/** The only code that reads and writes tasks in Redis. */
 @Injectable()
 export class TaskRepository {
-  constructor(private readonly redis: RedisConnection) {}
+  private readonly client: ScriptedRedis;
 
-  async create(task: TaskRecord, firstEntry: TaskTransition): Promise<boolean> {
-    const fields = encode(task);
-    const created = await this.redis.client.eval(
-      CREATE_SCRIPT,
-      3,
-      this.taskKey(task.id),
-      this.historyKey(task.id),
-      this.redis.key('tasks', 'by-created'),
-      String(fields.length / 2),
-      ...fields,
-      JSON.stringify(firstEntry),
-      String(Date.parse(task.createdAt)),
-      task.id,
-    );
-    return created === 1;
+  constructor(
+    redis: RedisConnection,
+    private readonly keys: TaskKeys,
+  ) {
+    const client: Redis = redis.client;
+    // defineCommand uses EVALSHA with a fallback to EVAL, so scripts are sent once.
+    if (!(client as unknown as Record<string, unknown>).acApplyMutation) {
+      client.defineCommand('acApplyMutation', { numberOfKeys: 3, lua: APPLY_MUTATION });
+      client.defineCommand('acDispatch', { numberOfKeys: 0, lua: DISPATCH });
+      client.defineCommand('acPromoteDue', { numberOfKeys: 0, lua: PROMOTE_DUE });
+    }
+    this.client = client as ScriptedRedis;
+  }
+
+  async apply(taskId: string, mutation: TaskMutation): Promise<ApplyOutcome> {
+    const result = await this.client.acApplyMutation(this.keys.task(taskId), this.keys.history(taskId), this.keys.outbox(), JSON.stringify(mutation));
+    return toOutcome(result);
+  }
+
+  /** Several mutations in one round trip; each is still atomic on its own. */
+  async applyMany(items: Array<{ taskId: string; mutation: TaskMutation }>): Promise<ApplyOutcome[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const { taskId, mutation } of items) {
+      (pipeline as unknown as ScriptedRedis).acApplyMutation(this.keys.task(taskId), this.keys.history(taskId), this.keys.outbox(), JSON.stringify(mutation));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      return toOutcome(value as string[]);
+    });
   }
 
   async get(taskId: string): Promise<TaskRecord | null> {
-    const hash = await this.redis.client.hgetall(this.taskKey(taskId));
-    return Object.keys(hash).length ? decode(hash) : null;
+    const hash = await this.client.hgetall(this.keys.task(taskId));
+    return hash.id ? decodeTask(hash) : null;
+  }
+
+  async getMany(taskIds: string[]): Promise<Array<TaskRecord | null>> {
+    if (taskIds.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const id of taskIds) pipeline.hgetall(this.keys.task(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, hash]) => {
+      if (error) throw error;
+      const h = hash as Record<string, string>;
+      return h.id ? decodeTask(h) : null;
+    });
   }
 
   async history(taskId: string): Promise<TaskTransition[]> {
-    const entries = await this.redis.client.lrange(this.historyKey(taskId), 0, -1);
+    const entries = await this.client.lrange(this.keys.history(taskId), 0, -1);
     return entries.map((e) => JSON.parse(e) as TaskTransition);
   }
 
-  async compareAndTransition(
-    expected: Pick<TaskRecord, 'id' | 'state' | 'attempt'>,
-    changes: Partial<TaskRecord>,
-    entry: TaskTransition,
-  ): Promise<TransitionOutcome> {
-    const fields = encode(changes);
-    const result = (await this.redis.client.eval(
-      TRANSITION_SCRIPT,
-      2,
-      this.taskKey(expected.id),
-      this.historyKey(expected.id),
-      expected.state,
-      String(expected.attempt),
-      String(fields.length / 2),
-      ...fields,
-      JSON.stringify(entry),
-    )) as string[];
-    if (result[0] === 'OK') return { kind: 'ok' };
-    if (result[0] === 'NOT_FOUND') return { kind: 'not-found' };
-    return { kind: 'changed', state: result[1] as TaskState, attempt: Number(result[2]) };
+  dispatch(pool: WorkerPool, max: number, now: Date): Promise<number> {
+    return this.client.acDispatch(this.keys.prefix, pool, String(now.getTime()), String(max), now.toISOString());
   }
 
-  /** Returns false when the task moved on to another attempt meanwhile. */
-  async updateIfAttempt(taskId: string, attempt: number, changes: Partial<TaskRecord>): Promise<boolean> {
-    const fields = encode(changes);
-    const result = await this.redis.client.eval(
-      UPDATE_IF_ATTEMPT_SCRIPT,
-      1,
-      this.taskKey(taskId),
-      String(attempt),
-      String(fields.length / 2),
-      ...fields,
-    );
-    return result === 'OK';
+  async promoteDue(now: Date, agingStepMs: number, limit = 500): Promise<WorkerPool[]> {
+    return (await this.client.acPromoteDue(this.keys.prefix, String(now.getTime()), now.toISOString(), String(agingStepMs), String(limit))) as WorkerPool[];
   }
 
-  /** Newest first. */
-  async listIds(offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
-    const key = this.redis.key('tasks', 'by-created');
-    const [ids, total] = await Promise.all([
-      this.redis.client.zrevrange(key, offset, offset + limit - 1),
-      this.redis.client.zcard(key),
-    ]);
+  /** Earliest score of a sorted set (delayed, deadlines), if any. */
+  async earliest(key: string): Promise<number | null> {
+    const [, score] = await this.client.zrange(key, 0, 0, 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
+  async removeFrom(key: string, member: string): Promise<void> {
+    await this.client.zrem(key, member);
+  }
+
+  async dueIds(key: string, now: Date, limit = 500): Promise<string[]> {
+    return this.client.zrangebyscore(key, '-inf', now.getTime(), 'LIMIT', 0, limit);
+  }
+
+  async list(state: TaskState | undefined, offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
+    const key = state ? this.keys.byState(state) : this.keys.all();
+    const [ids, total] = await Promise.all([this.client.zrevrange(key, offset, offset + limit - 1), this.client.zcard(key)]);
     return { ids, total };
   }
 
-  private taskKey(id: string): string {
-    return this.redis.key('task', id);
+  async countByState(states: readonly TaskState[]): Promise<Record<string, number>> {
+    const pipeline = this.client.pipeline();
+    for (const state of states) pipeline.zcard(this.keys.byState(state));
+    const results = (await pipeline.exec()) ?? [];
+    return Object.fromEntries(states.map((state, i) => [state, Number(results[i]?.[1] ?? 0)]));
   }
 
-  private historyKey(id: string): string {
-    return this.redis.key('task', id, 'history');
+  async readyDepth(): Promise<Record<string, number>> {
+    const raw = await this.client.hgetall(this.keys.depth());
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+
+  async delayedCount(): Promise<number> {
+    return this.client.zcard(this.keys.delayed());
+  }
+
+  /** Delayed entries due before `untilMs`, earliest first. */
+  async delayedUntil(untilMs: number, limit: number): Promise<Array<{ id: string; dueMs: number }>> {
+    const raw = await this.client.zrangebyscore(this.keys.delayed(), '-inf', untilMs, 'WITHSCORES', 'LIMIT', 0, limit);
+    const out: Array<{ id: string; dueMs: number }> = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ id: raw[i], dueMs: Number(raw[i + 1]) });
+    return out;
+  }
+
+  async statsSince(minutes: number, nowMs: number): Promise<Array<Record<string, number>>> {
+    const current = Math.floor(nowMs / 60_000);
+    const pipeline = this.client.pipeline();
+    for (let m = current - minutes + 1; m <= current; m += 1) pipeline.hgetall(this.keys.stats(m));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, raw]) => Object.fromEntries(Object.entries(raw as Record<string, string>).map(([k, v]) => [k, Number(v)])));
+  }
+
+  async setPaused(pool: WorkerPool, paused: boolean): Promise<void> {
+    if (paused) await this.client.set(this.keys.paused(pool), '1');
+    else await this.client.del(this.keys.paused(pool));
+  }
+
+  async isPaused(pool: WorkerPool): Promise<boolean> {
+    return (await this.client.exists(this.keys.paused(pool))) === 1;
+  }
+
+  /** Claims a caller's idempotency key for a task id; returns the id that holds it. */
+  async claimDedupeKey(key: string, taskId: string, ttlSeconds: number): Promise<string> {
+    const redisKey = this.keys.dedupe(key);
+    const claimed = await this.client.set(redisKey, taskId, 'EX', ttlSeconds, 'NX');
+    return claimed === 'OK' ? taskId : ((await this.client.get(redisKey)) ?? taskId);
   }
 }
 
-function encode(changes: Partial<TaskRecord>): string[] {
-  const out: string[] = [];
-  for (const [field, value] of Object.entries(changes)) {
-    if (value === undefined) continue;
-    out.push(field, (JSON_FIELDS as readonly string[]).includes(field) || value === null ? JSON.stringify(value) : String(value));
+function toOutcome(result: string[]): ApplyOutcome {
+  switch (result[0]) {
+    case 'OK':
+      return { kind: 'ok' };
+    case 'NOT_FOUND':
+      return { kind: 'not-found' };
+    case 'EXISTS':
+      return { kind: 'exists', state: result[1] as TaskState, attempt: Number(result[2]) };
+    default:
+      return { kind: 'changed', state: result[1] as TaskState, attempt: Number(result[2]) };
   }
-  return out;
-}
-
-function decode(hash: Record<string, string>): TaskRecord {
-  const record: Record<string, unknown> = { ...hash };
-  for (const field of JSON_FIELDS) record[field] = hash[field] ? JSON.parse(hash[field]) : null;
-  record.attempt = Number(hash.attempt);
-  record.maxAttempts = Number(hash.maxAttempts);
-  record.stage = hash.stage && hash.stage !== 'null' ? hash.stage : null;
-  record.deadline = hash.deadline && hash.deadline !== 'null' ? hash.deadline : null;
-  return record as unknown as TaskRecord;
 }

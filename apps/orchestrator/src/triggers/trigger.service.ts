@@ -1,14 +1,20 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { newId, planningRequestedEvent, type TriggerRequested } from '@autocode/contracts';
-import { EventPublisher } from '@autocode/messaging';
+import { newId, type TriggerRequested } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
+import { TaskSubmissionService } from '../tasks/task-submission.service';
 import type { TriggerReceipt, TriggerRecord } from './trigger.model';
 import { TriggerRepository } from './trigger.repository';
 
 /** A redelivered Kafka message is recognised for this long. */
 const MESSAGE_DEDUPE_SECONDS = 7 * 24 * 3600;
+
+/** Derived ids make every step idempotent: the same trigger never plans twice. */
+export function derivedTaskId(...parts: string[]): string {
+  return `tsk_${createHash('sha256').update(parts.join(':')).digest('hex').slice(0, 24)}`;
+}
 
 @Injectable()
 export class TriggerService {
@@ -16,15 +22,15 @@ export class TriggerService {
 
   constructor(
     private readonly triggers: TriggerRepository,
-    private readonly publisher: EventPublisher,
+    private readonly submission: TaskSubmissionService,
     private readonly metrics: MetricsWriter,
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
   ) {}
 
   /**
-   * Records a trigger once and asks the planner to analyse the repository.
-   * A redelivered message (same envelope id) or a repeated dedupeKey inside
-   * the window returns the earlier trigger and starts nothing new.
+   * Records a trigger once and starts its generation cycle with a `plan`
+   * task. A redelivered message (same envelope id) or a repeated dedupeKey
+   * inside the window returns the earlier trigger and starts nothing new.
    */
   async receive(request: TriggerRequested, origin: { messageId?: string; actor: string }): Promise<TriggerReceipt> {
     const id = newId('trg');
@@ -53,31 +59,33 @@ export class TriggerService {
     };
     await this.triggers.save(trigger);
     try {
-      await this.requestPlanning(trigger, request);
+      const { task } = await this.submission.submit(
+        {
+          type: 'plan',
+          params: {
+            repository: trigger.repository,
+            ref: trigger.ref,
+            lookbackHours: trigger.lookbackHours,
+            ...(request.paths ? { paths: request.paths } : {}),
+          },
+          priority: 'HIGH',
+          correlationId: id,
+        },
+        { actor: trigger.requestedBy, source: `trigger:${trigger.source}`, reason: trigger.reason },
+        { id: derivedTaskId(id, 'plan') },
+      );
+      await this.triggers.recordOutcome(id, 'planning', [task.id]);
+      trigger.taskIds = [task.id];
     } catch (error) {
+      // Give the keys back so a retry of this trigger is not mistaken for a duplicate.
       if (origin.messageId) await this.triggers.release('message', origin.messageId, id);
       if (request.dedupeKey) await this.triggers.release('key', request.dedupeKey, id);
-      await this.triggers.recordOutcome(id, 'failed', [], `could not request planning: ${(error as Error).message}`);
+      await this.triggers.recordOutcome(id, 'failed', [], `could not start planning: ${(error as Error).message}`);
       throw error;
     }
     this.metrics.record('trigger_received', { count: 1, trigger_id: id }, { source: trigger.source });
     this.logger.log({ msg: 'trigger recorded', triggerId: id, source: trigger.source, repository: trigger.repository });
     return { trigger, deduplicated: false };
-  }
-
-  private async requestPlanning(trigger: TriggerRecord, request: TriggerRequested): Promise<void> {
-    const id = trigger.id;
-    await this.publisher.publish(
-      planningRequestedEvent,
-      {
-        triggerId: id,
-        repository: trigger.repository,
-        ref: trigger.ref,
-        lookbackHours: trigger.lookbackHours,
-        ...(request.paths ? { paths: request.paths } : {}),
-      },
-      { key: id, correlationId: id },
-    );
   }
 
   async get(triggerId: string): Promise<TriggerRecord | null> {

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TaskCoreModule } from '../tasks/task-core.module';
+import { FileWatchTrigger } from './file-watch.trigger';
 import { TriggerConsumer } from './trigger.consumer';
 import { TriggerController } from './trigger.controller';
 import { TriggerRepository } from './trigger.repository';
 import { TriggerService } from './trigger.service';
 
 @Module({
+  imports: [TaskCoreModule],
   controllers: [TriggerController],
-  providers: [TriggerRepository, TriggerService, TriggerConsumer],
-  exports: [TriggerRepository],
+  providers: [TriggerRepository, TriggerService, TriggerConsumer, FileWatchTrigger],
+  exports: [TriggerRepository, TriggerService],
 })
 export class TriggersModule {}

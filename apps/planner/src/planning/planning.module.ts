@@ -1,9 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
+import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import { PlannerService } from './planner.service';
-import { PlanningConsumer } from './planning.consumer';
 
 @Module({
-  providers: [{ provide: GitClient, useFactory: () => new GitClient() }, PlannerService, PlanningConsumer],
+  providers: [{ provide: GitClient, useFactory: () => new GitClient() }, PlannerService],
 })
-export class PlanningModule {}
+export class PlanningModule implements OnModuleInit {
+  constructor(
+    private readonly worker: WorkerRuntime,
+    private readonly planner: PlannerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.register(builtInTaskHandler('plan', (params, context) => this.planner.plan(params, context)));
+  }
+}

@@ -1,7 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
-import { ValidationConsumer } from './validation.consumer';
+import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import { ValidationService } from './validation.service';
 
-@Module({ providers: [{ provide: GitClient, useFactory: () => new GitClient() }, ValidationService, ValidationConsumer] })
-export class ValidationModule {}
+@Module({ providers: [{ provide: GitClient, useFactory: () => new GitClient() }, ValidationService] })
+export class ValidationModule implements OnModuleInit {
+  constructor(
+    private readonly worker: WorkerRuntime,
+    private readonly validation: ValidationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.register(builtInTaskHandler('validate', (params, context) => this.validation.validate(params, context)));
+  }
+}

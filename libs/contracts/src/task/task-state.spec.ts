@@ -28,6 +28,7 @@ describe('task lifecycle transitions', () => {
     ['PAUSED', 'QUEUED'],
     ['PAUSED', 'CANCELLED'],
     ['RETRYING', 'QUEUED'],
+    ['RETRYING', 'PAUSED'],
     ['RETRYING', 'FAILED'],
     ['RETRYING', 'CANCELLED'],
     ['FAILED', 'QUEUED'],

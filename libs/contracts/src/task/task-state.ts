@@ -34,7 +34,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>>
   SCHEDULED: ['RUNNING', 'QUEUED', 'RETRYING', 'PAUSED', 'FAILED', 'CANCELLED'],
   RUNNING: ['COMPLETED', 'FAILED', 'RETRYING', 'PAUSED', 'CANCELLED'],
   PAUSED: ['QUEUED', 'CANCELLED'],
-  RETRYING: ['QUEUED', 'FAILED', 'CANCELLED'],
+  RETRYING: ['QUEUED', 'PAUSED', 'FAILED', 'CANCELLED'],
   // A failed task can be retried by hand.
   FAILED: ['QUEUED'],
   COMPLETED: [],

@@ -16,18 +16,20 @@ export interface Startable {
 @Injectable()
 export class ServiceRunner implements OnApplicationShutdown {
   private readonly logger = new Logger(ServiceRunner.name);
-  private readonly startables: Startable[] = [];
+  private readonly startables: Array<{ startable: Startable; order: number }> = [];
   private running: Startable[] = [];
 
   constructor(private readonly health: HealthRegistry) {}
 
-  register(startable: Startable): void {
-    this.startables.push(startable);
+  /** Lower `order` starts first (and stops last); equal orders keep registration order. */
+  register(startable: Startable, order = 0): void {
+    this.startables.push({ startable, order });
   }
 
   async startAll(options: { dependencyTimeoutMs?: number } = {}): Promise<void> {
     await this.waitForDependencies(options.dependencyTimeoutMs ?? 120_000);
-    for (const startable of this.startables) {
+    const ordered = [...this.startables].sort((a, b) => a.order - b.order).map((s) => s.startable);
+    for (const startable of ordered) {
       await startable.start();
       this.running.push(startable);
       this.logger.log({ msg: 'started', component: startable.name });

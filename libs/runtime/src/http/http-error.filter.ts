@@ -9,6 +9,7 @@ interface BodyParserError extends Error {
 
 /**
  * One error shape for every endpoint: `{ statusCode, error, message }`.
+ * Errors may declare `httpStatus` (4xx) to be reported as that status.
  * Client mistakes are 4xx with a message that says what to fix; anything
  * else is a logged 500 that leaks no internals.
  */
@@ -32,6 +33,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof IllegalTransitionError) {
       return { status: 409, body: { statusCode: 409, error: 'Conflict', message: exception.message } };
+    }
+    // Domain errors say which client mistake they are without knowing about HTTP frameworks.
+    const declared = (exception as { httpStatus?: unknown })?.httpStatus;
+    if (typeof declared === 'number' && declared >= 400 && declared < 500) {
+      const problems = (exception as { problems?: unknown }).problems;
+      return {
+        status: declared,
+        body: { statusCode: declared, message: (exception as Error).message, ...(Array.isArray(problems) ? { problems } : {}) },
+      };
     }
     const parserError = exception as BodyParserError;
     if (parserError?.type === 'entity.parse.failed') {

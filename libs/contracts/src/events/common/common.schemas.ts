@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { taskPrioritySchema } from '../../task/task-priority';
 
 export const taskIdSchema = z.string().regex(/^tsk_[A-Za-z0-9_-]{6,64}$/, 'must be a task id like "tsk_…"');
-export const attemptSchema = z.number().int().min(1).max(1000);
-export const nodeIdSchema = z.string().min(1).max(100);
+export const attemptSchema = z.number().int().min(1).max(10_000);
+export const workerIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be a worker id (letters, digits, . _ : -)');
+export const taskTypeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a snake_case task type name');
 /** A filesystem path or git URL of the target repository. */
 export const repositorySchema = z.string().min(1).max(1000);
 export const commitShaSchema = z.string().regex(/^[0-9a-f]{7,64}$/, 'must be a git commit sha');
@@ -12,6 +13,14 @@ export const relativePathSchema = z
   .min(1)
   .max(1000)
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the repository');
+
+/** JSON values only: what travels in params, outputs and checkpoints. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+);
+export const jsonObjectSchema = z.record(z.string(), jsonValueSchema);
+export type JsonObject = z.infer<typeof jsonObjectSchema>;
 
 /** Kafka's default message limit is 1 MiB; a patch must fit with its envelope. */
 export const MAX_DIFF_CHARS = 900_000;

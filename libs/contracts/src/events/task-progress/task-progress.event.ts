@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { defineEvent } from '../../event-definition';
 import { TOPICS } from '../../topics';
-import { taskStageSchema } from '../../task/task-stage';
-import { attemptSchema, nodeIdSchema, taskIdSchema } from '../common/common.schemas';
+import { attemptSchema, jsonValueSchema, taskIdSchema, workerIdSchema } from '../common/common.schemas';
 
 export const taskProgressPayloadSchema = z.strictObject({
   taskId: taskIdSchema,
   attempt: attemptSchema,
-  nodeId: nodeIdSchema,
-  stage: taskStageSchema,
+  workerId: workerIdSchema,
   percent: z.number().min(0).max(100),
   message: z.string().max(500),
+  /** State to resume from if this attempt does not finish (kept small: it rides in the next assignment). */
+  checkpoint: jsonValueSchema.optional(),
 });
 export type TaskProgress = z.infer<typeof taskProgressPayloadSchema>;
 

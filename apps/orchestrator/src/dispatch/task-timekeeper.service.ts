@@ -1,0 +1,110 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { decideAfterFailure } from '../tasks/failure-policy';
+import { TaskKeys } from '../tasks/task-keys';
+import { TaskLifecycleService } from '../tasks/task-lifecycle.service';
+import { TaskSignals } from '../tasks/task-signals';
+import { StaleAttemptError, TaskNotFoundError } from '../tasks/task.model';
+import { TaskRepository } from '../tasks/task.repository';
+import { TimerService } from '../timers/timer.service';
+import { WorkerRepository } from '../workers/worker.repository';
+import { stopOrder } from './stop-order';
+
+/**
+ * What happens to tasks with the passing of time: delayed tasks and retries
+ * become ready when due; a task past its time limit fails (or retries) and
+ * its worker is told to stop; the tasks of a worker that stopped sending
+ * heartbeats go back to the queue with a new attempt number.
+ */
+@Injectable()
+export class TaskTimekeeper implements OnModuleInit {
+  private readonly logger = new Logger(TaskTimekeeper.name);
+
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly keys: TaskKeys,
+    private readonly lifecycle: TaskLifecycleService,
+    private readonly workers: WorkerRepository,
+    private readonly signals: TaskSignals,
+    private readonly timers: TimerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timers.register({
+      name: 'delayed-tasks',
+      earliest: () => this.tasks.earliest(this.keys.delayed()),
+      fire: async (now) => {
+        const pools = await this.tasks.promoteDue(now, this.lifecycle.agingStepMs);
+        this.signals.outboxWritten();
+        for (const pool of pools) this.signals.readyIn(pool);
+      },
+    });
+    this.timers.register({
+      name: 'task-deadlines',
+      earliest: () => this.tasks.earliest(this.keys.deadlines()),
+      fire: (now) => this.expireDeadlines(now),
+    });
+    this.timers.register({
+      name: 'silent-workers',
+      earliest: () => this.workers.earliestExpiry(),
+      fire: (now) => this.requeueSilentWorkers(now),
+    });
+  }
+
+  private async expireDeadlines(now: Date): Promise<void> {
+    const ids = await this.tasks.dueIds(this.keys.deadlines(), now);
+    for (const id of ids) {
+      const task = await this.tasks.get(id);
+      if (!task || !['SCHEDULED', 'RUNNING'].includes(task.state) || !task.deadline || Date.parse(task.deadline) > now.getTime()) {
+        // Stale index entry: the task moved on without its deadline being cleared.
+        if (!task || !['SCHEDULED', 'RUNNING'].includes(task.state)) await this.tasks.removeFrom(this.keys.deadlines(), id);
+        continue;
+      }
+      const seconds = Math.round(task.timeLimitMs / 1000);
+      const decision = decideAfterFailure(task, { message: `time limit of ${seconds}s exceeded`, retryable: true }, { actor: 'orchestrator', source: 'time-limit', now });
+      await this.safely(id, () =>
+        this.lifecycle.transition(id, decision.step.to, {
+          ...decision.step,
+          expectAttempt: task.attempt,
+          onlyFrom: ['SCHEDULED', 'RUNNING'],
+          changes: decision.changes,
+          failure: true,
+          outbox: task.workerId ? [stopOrder(task, decision.step.reason)] : [],
+        }),
+      );
+    }
+  }
+
+  private async requeueSilentWorkers(now: Date): Promise<void> {
+    for (const worker of await this.workers.claimSilent(now.getTime())) {
+      this.logger.warn({ msg: 'worker went silent; re-queueing its tasks', workerId: worker.workerId, tasks: worker.tasks.length });
+      for (const id of worker.tasks) {
+        const task = await this.tasks.get(id);
+        if (!task || task.workerId !== worker.workerId || !['SCHEDULED', 'RUNNING'].includes(task.state)) continue;
+        const decision = decideAfterFailure(
+          task,
+          { message: `worker ${worker.workerId} stopped sending heartbeats`, retryable: true },
+          { actor: 'orchestrator', source: 'worker-liveness', now },
+        );
+        await this.safely(id, () =>
+          this.lifecycle.transition(id, decision.step.to, {
+            ...decision.step,
+            expectAttempt: task.attempt,
+            onlyFrom: ['SCHEDULED', 'RUNNING'],
+            changes: decision.changes,
+            failure: true,
+          }),
+        );
+      }
+      this.signals.readyIn(worker.pool);
+    }
+  }
+
+  private async safely(taskId: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof StaleAttemptError || error instanceof TaskNotFoundError) return;
+      this.logger.error({ msg: 'could not act on a due task', taskId, err: (error as Error).message });
+    }
+  }
+}

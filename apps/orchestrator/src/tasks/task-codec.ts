@@ -1,0 +1,46 @@
+import type { TaskRecord } from './task.model';
+import { JSON_FIELDS, NUMBER_FIELDS } from './task.model';
+
+type Encodable = Partial<TaskRecord> & { deadlineMs?: number | null };
+
+/** Hash fields are strings; objects go in as JSON, absent values are not stored at all. */
+export function encodeTaskFields(fields: Encodable): { set: Record<string, string>; del: string[] } {
+  const set: Record<string, string> = {};
+  const del: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined || field === 'deadline') continue;
+    if (value === null) {
+      del.push(field);
+      continue;
+    }
+    set[field] = (JSON_FIELDS as readonly string[]).includes(field) ? JSON.stringify(value) : String(value);
+  }
+  return { set, del };
+}
+
+export function decodeTask(hash: Record<string, string>): TaskRecord {
+  const record: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if ((JSON_FIELDS as readonly string[]).includes(field)) record[field] = JSON.parse(value);
+    else if ((NUMBER_FIELDS as readonly string[]).includes(field)) record[field] = Number(value);
+    else record[field] = value;
+  }
+  const deadlineMs = hash.deadlineMs ? Number(hash.deadlineMs) : null;
+  delete record.deadlineMs;
+  return {
+    correlationId: null,
+    parentId: null,
+    scheduledFor: null,
+    queueScore: null,
+    workerId: null,
+    startedAt: null,
+    finishedAt: null,
+    progress: null,
+    checkpoint: null,
+    output: null,
+    error: null,
+    retryAt: null,
+    ...(record as Partial<TaskRecord>),
+    deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
+  } as TaskRecord;
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  jsonObjectSchema,
+  newId,
+  retryPolicySchema,
+  taskPrioritySchema,
+  taskTypeNameSchema,
+  type WorkerPool,
+} from '@autocode/contracts';
+import { TaskTypeRegistry, type RegisteredTaskType } from '../registry/task-type-registry';
+import { TaskLifecycleService, type TransitionContext } from './task-lifecycle.service';
+import type { TaskRecord } from './task.model';
+import { TaskRepository } from './task.repository';
+
+export const createTaskSchema = z.strictObject({
+  type: taskTypeNameSchema,
+  params: jsonObjectSchema.default({}),
+  priority: taskPrioritySchema.default('MEDIUM'),
+  /** Not before this time (a delayed task). */
+  scheduledFor: z.iso.datetime({ offset: true }).optional(),
+  /** Overrides the type's default time limit. */
+  timeLimitSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+  /** Overrides parts of the type's default retry policy. */
+  retry: retryPolicySchema.partial().optional(),
+  /** Groups related tasks (a batch, a trigger, a workflow run). */
+  correlationId: z.string().min(1).max(200).optional(),
+  /** A second submission with the same key within 24 h returns the first task instead of creating one. */
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export type CreateTaskRequest = z.input<typeof createTaskSchema>;
+export type CreateTask = z.infer<typeof createTaskSchema>;
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export class InvalidTaskError extends Error {
+  readonly httpStatus = 400;
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'InvalidTaskError';
+  }
+}
+
+/** Turns requests into queued tasks: the type must be known, the params must fit its schema. */
+@Injectable()
+export class TaskSubmissionService {
+  constructor(
+    private readonly registry: TaskTypeRegistry,
+    private readonly lifecycle: TaskLifecycleService,
+    private readonly tasks: TaskRepository,
+  ) {}
+
+  async submit(
+    request: CreateTask | CreateTaskRequest,
+    context: TransitionContext,
+    options: { id?: string; parentId?: string } = {},
+  ): Promise<{ task: TaskRecord; created: boolean }> {
+    const parsed = createTaskSchema.parse(request);
+    const type = await this.registry.get(parsed.type);
+    this.check(type, parsed);
+    let id = options.id ?? newId('tsk');
+    if (parsed.idempotencyKey) id = await this.tasks.claimDedupeKey(parsed.idempotencyKey, id, IDEMPOTENCY_TTL_SECONDS);
+    return this.lifecycle.create({ ...this.build(id, type, parsed), parentId: options.parentId ?? null }, context);
+  }
+
+  /** All-or-nothing validation, then one round trip to create them all. */
+  async submitMany(requests: CreateTask[], context: TransitionContext): Promise<Array<{ id: string; created: boolean }>> {
+    const types = new Map<string, RegisteredTaskType>();
+    const problems: string[] = [];
+    for (const [i, request] of requests.entries()) {
+      try {
+        if (!types.has(request.type)) types.set(request.type, await this.registry.get(request.type));
+        this.check(types.get(request.type)!, request);
+      } catch (error) {
+        problems.push(`tasks.${i}: ${(error as Error).message}`);
+      }
+    }
+    if (problems.length) throw new InvalidTaskError(problems);
+    const items = [];
+    for (const request of requests) {
+      let id = newId('tsk');
+      if (request.idempotencyKey) id = await this.tasks.claimDedupeKey(request.idempotencyKey, id, IDEMPOTENCY_TTL_SECONDS);
+      items.push({ task: this.build(id, types.get(request.type)!, request), context });
+    }
+    const created = await this.lifecycle.createMany(items);
+    return items.map((item, i) => ({ id: item.task.id, created: created[i] }));
+  }
+
+  private check(type: RegisteredTaskType, request: CreateTask): void {
+    const problems = this.registry.validateParams(type, request.params);
+    if (problems.length) throw new InvalidTaskError(problems);
+  }
+
+  private build(id: string, type: RegisteredTaskType, request: CreateTask): TaskRecord {
+    const now = new Date().toISOString();
+    return {
+      id,
+      type: type.name,
+      pool: type.pool as WorkerPool,
+      priority: request.priority,
+      state: 'CREATED',
+      attempt: 1,
+      failures: 0,
+      retry: { ...type.defaults.retry, ...request.retry },
+      timeLimitMs: (request.timeLimitSeconds ?? type.defaults.timeLimitSeconds) * 1000,
+      params: request.params,
+      correlationId: request.correlationId ?? null,
+      parentId: null,
+      createdAt: now,
+      updatedAt: now,
+      scheduledFor: request.scheduledFor ? new Date(request.scheduledFor).toISOString() : null,
+      queueScore: null,
+      workerId: null,
+      deadline: null,
+      startedAt: null,
+      finishedAt: null,
+      progress: null,
+      checkpoint: null,
+      output: null,
+      error: null,
+      retryAt: null,
+    };
+  }
+}

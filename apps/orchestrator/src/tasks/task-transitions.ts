@@ -1,0 +1,186 @@
+import {
+  assertTransition,
+  priorityRank,
+  type TaskState,
+  type TaskTransition,
+} from '@autocode/contracts';
+import { encodeTaskFields } from './task-codec';
+import type { TaskKeys } from './task-keys';
+import type { TaskRecord } from './task.model';
+
+export interface TransitionStep {
+  to: TaskState;
+  actor: string;
+  source: string;
+  reason: string;
+}
+
+/** What the apply script executes; see APPLY_MUTATION. */
+export interface TaskMutation {
+  expectAbsent?: true;
+  expectState?: TaskState;
+  expectAttempt?: number;
+  set: Record<string, string>;
+  del: string[];
+  history: string[];
+  zadd: Array<[string, string, string]>;
+  zrem: Array<[string, string]>;
+  zremCounted: Array<[string, string, string, string]>;
+  sadd: Array<[string, string]>;
+  srem: Array<[string, string]>;
+  hincr: Array<[string, string, number]>;
+  expire: Array<[string, number]>;
+  outbox: string[];
+}
+
+export interface PlannedTransition {
+  mutation: TaskMutation;
+  after: TaskRecord;
+  entries: TaskTransition[];
+}
+
+const EXECUTING: readonly TaskState[] = ['SCHEDULED', 'RUNNING'];
+const TERMINAL: readonly TaskState[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const STATS_TTL_SECONDS = 2 * 3600;
+
+export function emptyMutation(): TaskMutation {
+  return { set: {}, del: [], history: [], zadd: [], zrem: [], zremCounted: [], sadd: [], srem: [], hincr: [], expire: [], outbox: [] };
+}
+
+/** Score in the ready queue: enqueue time, pushed back by the priority's rank times the aging step. */
+export function queueScore(enqueuedAtMs: number, priority: TaskRecord['priority'], agingStepMs: number): number {
+  return enqueuedAtMs + priorityRank(priority) * agingStepMs;
+}
+
+/**
+ * Plans a chain of transitions (none: a field update) from the task's current state: checks each
+ * step against the legal-transition table and works out everything that
+ * moves with it (attempt and failure counts, queues, deadlines, in-flight
+ * sets, indexes, statistics, audit entries and outbox records). Pure: the
+ * repository applies the result atomically, if the task is still as read.
+ */
+export function planTransition(
+  task: TaskRecord,
+  steps: TransitionStep[],
+  options: { keys: TaskKeys; now: Date; agingStepMs: number; changes?: Partial<TaskRecord>; failure?: boolean },
+): PlannedTransition {
+  const { keys, now, agingStepMs } = options;
+  const nowIso = now.toISOString();
+  const nowMs = now.getTime();
+  const createdMs = Date.parse(task.createdAt);
+
+  let state = task.state;
+  let attempt = task.attempt;
+  const entries: TaskTransition[] = [];
+  for (const step of steps) {
+    assertTransition(task.id, state, step.to);
+    entries.push({ taskId: task.id, from: state, to: step.to, attempt, actor: step.actor, source: step.source, reason: step.reason.slice(0, 2000), at: nowIso });
+    // An execution that ends without finishing spends its attempt number, so
+    // any late report of it is recognisably stale.
+    const endsExecution = EXECUTING.includes(state) && ['QUEUED', 'RETRYING', 'PAUSED'].includes(step.to);
+    if (endsExecution || (state === 'FAILED' && step.to === 'QUEUED')) attempt += 1;
+    state = step.to;
+  }
+  const from = task.state;
+  const to = state;
+
+  const after: TaskRecord = { ...task, ...options.changes, state: to, attempt, updatedAt: nowIso };
+  if (options.failure) after.failures = task.failures + 1;
+  if (to === 'RUNNING' && !after.startedAt) after.startedAt = nowIso;
+  if (TERMINAL.includes(to)) after.finishedAt = nowIso;
+
+  const mutation = emptyMutation();
+  mutation.expectState = from;
+  mutation.expectAttempt = task.attempt;
+
+  // Leave the structures of the state we start from.
+  if (from === 'QUEUED') {
+    mutation.zremCounted.push([keys.ready(task.pool), task.id, keys.depth(), `${task.pool}:${task.priority}`]);
+    mutation.zrem.push([keys.delayed(), task.id]);
+  }
+  if (from === 'RETRYING') mutation.zrem.push([keys.delayed(), task.id]);
+  if (EXECUTING.includes(from) && !EXECUTING.includes(to)) {
+    mutation.zrem.push([keys.deadlines(), task.id]);
+    if (task.workerId) mutation.srem.push([keys.inflight(task.workerId), task.id]);
+    mutation.del.push('deadlineMs');
+  }
+
+  // Join the structures of the state we end in.
+  if (to === 'QUEUED') {
+    const dueMs = after.scheduledFor ? Date.parse(after.scheduledFor) : 0;
+    if (dueMs > nowMs) {
+      mutation.zadd.push([keys.delayed(), String(dueMs), task.id]);
+      after.queueScore = null;
+    } else {
+      after.queueScore = queueScore(nowMs, task.priority, agingStepMs);
+      mutation.zadd.push([keys.ready(task.pool), String(after.queueScore), task.id]);
+      mutation.hincr.push([keys.depth(), `${task.pool}:${task.priority}`, 1]);
+    }
+  }
+  if (to === 'RETRYING') {
+    if (!after.retryAt) throw new Error(`task ${task.id}: RETRYING needs retryAt`);
+    mutation.zadd.push([keys.delayed(), String(Date.parse(after.retryAt)), task.id]);
+  }
+  if (TERMINAL.includes(to)) {
+    const minute = Math.floor(nowMs / 60_000);
+    mutation.hincr.push([keys.stats(minute), to, 1]);
+    mutation.expire.push([keys.stats(minute), STATS_TTL_SECONDS]);
+  }
+  if (from !== to) {
+    mutation.zrem.push([keys.byState(from), task.id]);
+    mutation.zadd.push([keys.byState(to), String(createdMs), task.id]);
+  }
+
+  const { set, del } = encodeTaskFields(changedFields(task, after));
+  mutation.set = set;
+  mutation.del.push(...del);
+  for (const entry of entries) {
+    const json = JSON.stringify(entry);
+    mutation.history.push(json);
+    mutation.outbox.push(JSON.stringify({ kind: 'lifecycle', entry: json, type: task.type, priority: task.priority, correlationId: task.correlationId }));
+  }
+  return { mutation, after, entries };
+}
+
+/** Plans the creation of a task: CREATED, then at once QUEUED (ready or delayed). */
+export function planCreation(
+  task: TaskRecord,
+  context: Omit<TransitionStep, 'to'>,
+  options: { keys: TaskKeys; now: Date; agingStepMs: number },
+): PlannedTransition {
+  const created: TaskRecord = { ...task, state: 'CREATED' };
+  const queued = planTransition(created, [{ ...context, to: 'QUEUED', reason: task.scheduledFor ? `waiting until ${task.scheduledFor}` : 'queued' }], options);
+  const createdEntry: TaskTransition = {
+    taskId: task.id,
+    from: null,
+    to: 'CREATED',
+    attempt: task.attempt,
+    actor: context.actor,
+    source: context.source,
+    reason: context.reason.slice(0, 2000),
+    at: options.now.toISOString(),
+  };
+  const mutation = queued.mutation;
+  delete mutation.expectState;
+  delete mutation.expectAttempt;
+  mutation.expectAbsent = true;
+  // A new task has every field to write, not just the changed ones.
+  mutation.set = encodeTaskFields(queued.after).set;
+  mutation.del = [];
+  mutation.zrem = mutation.zrem.filter(([key]) => key !== options.keys.byState('CREATED'));
+  mutation.zremCounted = [];
+  mutation.zadd.push([options.keys.all(), String(Date.parse(task.createdAt)), task.id]);
+  const createdJson = JSON.stringify(createdEntry);
+  mutation.history.unshift(createdJson);
+  mutation.outbox.unshift(JSON.stringify({ kind: 'lifecycle', entry: createdJson, type: task.type, priority: task.priority, correlationId: task.correlationId }));
+  return { mutation, after: queued.after, entries: [createdEntry, ...queued.entries] };
+}
+
+function changedFields(before: TaskRecord, after: TaskRecord): Partial<TaskRecord> {
+  const changed: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(after)) {
+    const previous = (before as unknown as Record<string, unknown>)[field];
+    if (JSON.stringify(previous) !== JSON.stringify(value)) changed[field] = value;
+  }
+  return changed as Partial<TaskRecord>;
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { workerHeartbeatEvent } from '@autocode/contracts';
+import { ConsumerFactory } from '@autocode/messaging';
+import { SERVICE_CONFIG } from '@autocode/runtime';
+import type { OrchestratorConfig } from '../config/orchestrator.config';
+import { TaskTypeRegistry } from '../registry/task-type-registry';
+import { TaskSignals } from '../tasks/task-signals';
+import { WorkerRepository } from './worker.repository';
+
+/** Records worker heartbeats (capacity, partitions, task types) and nudges dispatch when slots appear. */
+@Injectable()
+export class HeartbeatConsumer implements OnModuleInit {
+  constructor(
+    private readonly consumers: ConsumerFactory,
+    private readonly workers: WorkerRepository,
+    private readonly registry: TaskTypeRegistry,
+    private readonly signals: TaskSignals,
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.create({ groupId: 'orchestrator.workers', fromBeginning: false }).onBatch(workerHeartbeatEvent, async (events) => {
+      const now = Date.now();
+      const beats = events.map((e) => ({
+        beat: e.envelope.payload,
+        receivedAt: now,
+        silenceMs: Math.max(this.config.WORKER_SILENCE_TIMEOUT_MS, e.envelope.payload.intervalMs * 3),
+      }));
+      await this.workers.recordHeartbeats(beats);
+      for (const { beat } of beats) {
+        await this.registry.announce(beat.taskTypes, beat.workerId);
+        if (beat.capacity > beat.running.length) this.signals.readyIn(beat.pool);
+      }
+      this.signals.dueAt(Math.min(...beats.map((b) => b.receivedAt + b.silenceMs)));
+    });
+  }
+}

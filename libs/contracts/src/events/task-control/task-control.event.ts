@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineEvent } from '../../event-definition';
+import { TOPICS } from '../../topics';
+import { attemptSchema, taskIdSchema, workerIdSchema } from '../common/common.schemas';
+
+/** Tells the worker running an attempt to stop it; its result, if any, will be ignored. */
+export const taskControlPayloadSchema = z.strictObject({
+  taskId: taskIdSchema,
+  attempt: attemptSchema,
+  workerId: workerIdSchema,
+  action: z.literal('stop'),
+  reason: z.string().min(1).max(500),
+});
+export type TaskControl = z.infer<typeof taskControlPayloadSchema>;
+
+export const taskControlEvent = defineEvent({
+  type: 'task.control',
+  schemaVersion: 1,
+  topic: TOPICS.taskControl,
+  payload: taskControlPayloadSchema,
+});

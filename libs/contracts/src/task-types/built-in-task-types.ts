@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import {
+  commitShaSchema,
+  opportunitySchema,
+  patchSchema,
+  relativePathSchema,
+  repositorySchema,
+} from '../events/common/common.schemas';
+
+/**
+ * Params and outputs of the task types the mesh ships with. Workers build
+ * outputs through these schemas; the orchestrator reads outputs through
+ * them. Other task types describe themselves with JSON Schema only.
+ */
+
+export const planParamsSchema = z.strictObject({
+  repository: repositorySchema,
+  ref: z.string().min(1).max(200),
+  lookbackHours: z.number().int().min(1).max(24 * 90),
+  paths: z.array(relativePathSchema).max(1000).optional(),
+});
+export type PlanParams = z.infer<typeof planParamsSchema>;
+
+export const planOutputSchema = z.strictObject({
+  commit: commitShaSchema,
+  opportunities: z.array(opportunitySchema).max(1000),
+  stats: z.strictObject({
+    commitsScanned: z.number().int().min(0),
+    filesChanged: z.number().int().min(0),
+    durationMs: z.number().min(0),
+  }),
+});
+export type PlanOutput = z.infer<typeof planOutputSchema>;
+
+export const generateParamsSchema = z.strictObject({
+  repository: repositorySchema,
+  commit: commitShaSchema,
+  opportunity: opportunitySchema,
+  /** Findings of an earlier failed validation, for the generator to address. */
+  feedback: z.array(z.string().max(2000)).max(100).default([]),
+  /** 1 for the first try at an opportunity, 2 after one failed validation, … */
+  round: z.number().int().min(1).max(100).default(1),
+});
+export type GenerateParams = z.infer<typeof generateParamsSchema>;
+
+export const generateOutputSchema = z.strictObject({
+  generator: z.string().min(1).max(100),
+  /** `no-change`: the generator ran and had nothing to change (empty diff). */
+  outcome: z.enum(['patch', 'no-change']),
+  patch: patchSchema,
+});
+export type GenerateOutput = z.infer<typeof generateOutputSchema>;
+
+export const validateParamsSchema = z.strictObject({
+  repository: repositorySchema,
+  commit: commitShaSchema,
+  patch: patchSchema,
+});
+export type ValidateParams = z.infer<typeof validateParamsSchema>;
+
+/** A skipped stage is its own status: it is never counted as passed. */
+export const STAGE_STATUSES = ['passed', 'failed', 'skipped'] as const;
+
+export const validationStageReportSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  status: z.enum(STAGE_STATUSES),
+  required: z.boolean(),
+  durationMs: z.number().min(0),
+  summary: z.string().max(2000),
+  findings: z.array(z.string().max(2000)).max(500),
+});
+export type ValidationStageReport = z.infer<typeof validationStageReportSchema>;
+
+export const validateOutputSchema = z.strictObject({
+  /** `nothing-to-validate`: the patch was empty, so no stage had anything to check. */
+  verdict: z.enum(['passed', 'failed', 'nothing-to-validate']),
+  stages: z.array(validationStageReportSchema).max(50),
+  durationMs: z.number().min(0),
+});
+export type ValidateOutput = z.infer<typeof validateOutputSchema>;
+
+export const environmentNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a lower-case environment name');
+
+export const deployParamsSchema = z.strictObject({
+  repository: repositorySchema,
+  commit: commitShaSchema,
+  patch: patchSchema,
+  environment: environmentNameSchema,
+  title: z.string().min(1).max(300),
+});
+export type DeployParams = z.infer<typeof deployParamsSchema>;
+
+export const deployOutputSchema = z.strictObject({
+  environment: environmentNameSchema,
+  /** `nothing-to-deploy`: the patch was empty, so the environment is unchanged. */
+  outcome: z.enum(['deployed', 'nothing-to-deploy', 'rolled-back']),
+  /** The environment's revision after this deployment, when known. */
+  revision: z.string().max(100).optional(),
+  summary: z.string().max(2000),
+});
+export type DeployOutput = z.infer<typeof deployOutputSchema>;
+
+/** What every node of the mesh knows about the built-in types, whichever worker announces them. */
+export const BUILT_IN_TASK_TYPES = {
+  plan: {
+    pool: 'planning',
+    displayName: 'Plan improvements',
+    description: 'Analyses the target repository and lists prioritised improvement opportunities.',
+    category: 'generation-cycle',
+    params: planParamsSchema,
+    output: planOutputSchema,
+    defaults: { timeLimitSeconds: 600, retry: { maxRetries: 2, initialDelayMs: 2000, factor: 2, maxDelayMs: 60_000, jitter: true } },
+  },
+  generate: {
+    pool: 'generation',
+    displayName: 'Generate a change',
+    description: 'Produces a patch for one opportunity in an ephemeral workspace.',
+    category: 'generation-cycle',
+    params: generateParamsSchema,
+    output: generateOutputSchema,
+    defaults: { timeLimitSeconds: 900, retry: { maxRetries: 3, initialDelayMs: 2000, factor: 2, maxDelayMs: 120_000, jitter: true } },
+  },
+  validate: {
+    pool: 'validation',
+    displayName: 'Validate a change',
+    description: 'Runs the validation pipeline over a patch.',
+    category: 'generation-cycle',
+    params: validateParamsSchema,
+    output: validateOutputSchema,
+    defaults: { timeLimitSeconds: 1800, retry: { maxRetries: 2, initialDelayMs: 5000, factor: 2, maxDelayMs: 120_000, jitter: true } },
+  },
+  deploy: {
+    pool: 'deployment',
+    displayName: 'Deploy a change',
+    description: 'Lands a validated change on an environment, with health checks and rollback.',
+    category: 'generation-cycle',
+    params: deployParamsSchema,
+    output: deployOutputSchema,
+    defaults: { timeLimitSeconds: 3600, retry: { maxRetries: 1, initialDelayMs: 10_000, factor: 2, maxDelayMs: 300_000, jitter: true } },
+  },
+} as const;
+
+export type BuiltInTaskTypeName = keyof typeof BUILT_IN_TASK_TYPES;

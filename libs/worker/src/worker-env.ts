@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { WorkerPool } from '@autocode/contracts';
+import type { WorkerOptions } from './worker.options';
+
+/** Environment fields of every worker service. */
+export const workerEnvFields = {
+  /** Tasks this process runs at once (its slots). */
+  WORKER_CAPACITY: z.coerce.number().int().min(1).max(1000).default(2),
+  WORKER_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** On shutdown, how long running tasks may finish before they are stopped. */
+  WORKER_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+};
+
+export function workerOptionsFrom(
+  pool: WorkerPool,
+  env: { WORKER_CAPACITY: number; WORKER_HEARTBEAT_INTERVAL_MS: number; WORKER_DRAIN_TIMEOUT_MS: number },
+): WorkerOptions {
+  return { pool, capacity: env.WORKER_CAPACITY, heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS, drainTimeoutMs: env.WORKER_DRAIN_TIMEOUT_MS };
+}
