@@ -20,3 +20,4 @@ export * from './events/task-control/task-control.event';
 export * from './events/task-lifecycle/task-lifecycle.event';
 export * from './events/worker-heartbeat/worker-heartbeat.event';
 export * from './events/dead-letter/dead-letter.event';
+export * from './task-types/opportunity-kinds';
