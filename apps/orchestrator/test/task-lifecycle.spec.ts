@@ -1,0 +1,86 @@
+import { IllegalTransitionError, TASK_STATES, TASK_TRANSITIONS, type TaskState } from '@autocode/contracts';
+import { StaleAttemptError } from '../src/tasks/task.model';
+import { TaskCoreHarness } from './task-core-harness';
+
+/** Every legal transition applied to a real Redis, with what moves along with it; illegal ones refused. */
+describe('task lifecycle on Redis', () => {
+  const core = new TaskCoreHarness();
+  afterAll(() => core.close());
+
+  const legal: Array<[TaskState, TaskState]> = TASK_STATES.flatMap((from) => TASK_TRANSITIONS[from].map((to): [TaskState, TaskState] => [from, to]));
+  const context = { actor: 'tester', source: 'jest', reason: 'because' };
+
+  it.each(legal)('%s -> %s applies with its audit entry and queue moves', async (from, to) => {
+    const task = await core.seed(from);
+    const after = await core.lifecycle.transition(task.id, to, {
+      ...context,
+      changes: to === 'RETRYING' ? { retryAt: new Date(Date.now() + 5000).toISOString() } : {},
+    });
+
+    const stored = await core.repository.get(task.id);
+    expect(stored?.state).toBe(to);
+    const history = await core.repository.history(task.id);
+    expect(history.at(-1)).toMatchObject({ from, to, actor: 'tester', source: 'jest', reason: 'because', attempt: task.attempt });
+
+    // An execution that ends without finishing spends its attempt; a manual retry starts a new one.
+    const spendsAttempt = (['SCHEDULED', 'RUNNING'].includes(from) && ['QUEUED', 'RETRYING', 'PAUSED'].includes(to)) || (from === 'FAILED' && to === 'QUEUED');
+    expect(after.attempt).toBe(task.attempt + (spendsAttempt ? 1 : 0));
+    expect(stored?.attempt).toBe(after.attempt);
+
+    const where = await core.membership(task);
+    expect(where.stateIndex).toEqual([to]);
+    expect(where.ready).toBe(to === 'QUEUED');
+    expect(where.delayed).toBe(to === 'RETRYING');
+    // Still executing (SCHEDULED -> RUNNING) keeps its deadline and worker slot; anything else frees them.
+    const executing = to === 'RUNNING' || to === 'SCHEDULED';
+    expect(where.deadline).toBe(executing);
+    expect(where.inflight).toBe(executing);
+    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(to)) expect(stored?.finishedAt).not.toBeNull();
+  });
+
+  const illegal: Array<[TaskState, TaskState]> = TASK_STATES.flatMap((from) =>
+    TASK_STATES.filter((to) => to !== from && !TASK_TRANSITIONS[from].includes(to)).map((to): [TaskState, TaskState] => [from, to]),
+  );
+
+  it.each(illegal)('%s -> %s is refused and changes nothing', async (from, to) => {
+    const task = await core.seed(from);
+    const before = await core.membership(task);
+    await expect(core.lifecycle.transition(task.id, to, context)).rejects.toThrow(IllegalTransitionError);
+    expect((await core.repository.get(task.id))?.state).toBe(from);
+    expect(await core.repository.history(task.id)).toEqual([]);
+    expect(await core.membership(task)).toEqual(before);
+  });
+
+  it('lets exactly one of two concurrent changes win', async () => {
+    const task = await core.seed('QUEUED');
+    const results = await Promise.allSettled([
+      core.lifecycle.transition(task.id, 'CANCELLED', context),
+      core.lifecycle.transition(task.id, 'PAUSED', context),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const final = await core.repository.get(task.id);
+    const history = await core.repository.history(task.id);
+    expect(history).toHaveLength(1);
+    expect(history[0].to).toBe(final?.state);
+  });
+
+  it('refuses a change for a superseded attempt', async () => {
+    const task = await core.seed('RUNNING', { attempt: 3 });
+    await expect(core.lifecycle.transition(task.id, 'COMPLETED', { ...context, expectAttempt: 2 })).rejects.toThrow(StaleAttemptError);
+    expect((await core.repository.get(task.id))?.state).toBe('RUNNING');
+  });
+
+  it('creates a delayed task outside the ready queue and a due one inside it', async () => {
+    const later = core.task({ scheduledFor: new Date(Date.now() + 60_000).toISOString() });
+    const now = core.task();
+    expect((await core.lifecycle.create(later, context)).created).toBe(true);
+    expect((await core.lifecycle.create(now, context)).created).toBe(true);
+    expect(await core.membership(later)).toMatchObject({ ready: false, delayed: true, stateIndex: ['QUEUED'] });
+    expect(await core.membership(now)).toMatchObject({ ready: true, delayed: false, stateIndex: ['QUEUED'] });
+    expect((await core.repository.history(now.id)).map((e) => e.to)).toEqual(['CREATED', 'QUEUED']);
+    // The same id again creates nothing.
+    expect((await core.lifecycle.create(now, context)).created).toBe(false);
+    expect((await core.repository.history(now.id))).toHaveLength(2);
+  });
+});
