@@ -10,7 +10,30 @@ describe('task lifecycle on Redis', () => {
   const legal: Array<[TaskState, TaskState]> = TASK_STATES.flatMap((from) => TASK_TRANSITIONS[from].map((to): [TaskState, TaskState] => [from, to]));
   const context = { actor: 'tester', source: 'jest', reason: 'because' };
 
-  it.each(legal)('%s -> %s applies with its audit entry and queue moves', async (from, to) => {
+  it('QUEUED -> SCHEDULED happens only through dispatch, into a live worker slot', async () => {
+    const task = await core.seed('QUEUED');
+    await expect(core.lifecycle.transition(task.id, 'SCHEDULED', context)).rejects.toThrow('only the dispatcher schedules tasks');
+    expect(await core.repository.dispatch('generation', 10, new Date())).toBe(0); // no worker yet: it waits
+
+    const worker = { workerId: 'worker-dispatch', pool: 'generation', capacity: 1, partitions: [2], running: 0, intervalMs: 1000, startedAt: new Date().toISOString(), lastSeen: Date.now(), expiresAt: Date.now() + 10_000 };
+    await core.redis.client.hset(core.keys.workers('generation'), 'worker-dispatch', JSON.stringify(worker));
+    expect(await core.repository.dispatch('generation', 10, new Date())).toBe(1);
+
+    const stored = await core.repository.get(task.id);
+    expect(stored).toMatchObject({ state: 'SCHEDULED', workerId: 'worker-dispatch', attempt: 1 });
+    expect(await core.membership(task)).toMatchObject({ ready: false, deadline: true, stateIndex: ['SCHEDULED'] });
+    expect(await core.redis.client.smembers(core.keys.inflight('worker-dispatch'))).toEqual([task.id]);
+    expect((await core.repository.history(task.id)).at(-1)).toMatchObject({ from: 'QUEUED', to: 'SCHEDULED', actor: 'orchestrator', source: 'dispatcher' });
+    const outbox = await core.redis.client.xrange(core.keys.outbox(), '-', '+');
+    const assignment = outbox.map(([, fields]) => JSON.parse(fields[1])).find((r) => r.kind === 'assignment' && r.taskId === task.id);
+    expect(assignment).toMatchObject({ workerId: 'worker-dispatch', partition: 2, attempt: 1, pool: 'generation' });
+
+    // The one slot is taken: the next ready task waits.
+    await core.seed('QUEUED');
+    expect(await core.repository.dispatch('generation', 10, new Date())).toBe(0);
+  });
+
+  it.each(legal.filter(([from, to]) => !(from === 'QUEUED' && to === 'SCHEDULED')))('%s -> %s applies with its audit entry and queue moves', async (from, to) => {
     const task = await core.seed(from);
     const after = await core.lifecycle.transition(task.id, to, {
       ...context,

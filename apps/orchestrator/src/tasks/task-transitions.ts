@@ -74,6 +74,8 @@ export function planTransition(
   const entries: TaskTransition[] = [];
   for (const step of steps) {
     assertTransition(task.id, state, step.to);
+    // Entering SCHEDULED means holding a worker slot: only the dispatch script assigns one.
+    if (step.to === 'SCHEDULED') throw new Error(`task ${task.id}: only the dispatcher schedules tasks`);
     entries.push({ taskId: task.id, from: state, to: step.to, attempt, actor: step.actor, source: step.source, reason: step.reason.slice(0, 2000), at: nowIso });
     // An execution that ends without finishing spends its attempt number, so
     // any late report of it is recognisably stale.
