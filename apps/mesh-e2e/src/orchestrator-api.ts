@@ -7,6 +7,8 @@ export interface TaskView {
   attempt: number;
   correlationId: string | null;
   output: unknown;
+  failures?: number;
+  createdAt?: string;
   history: Array<{ from: string | null; to: string; actor: string; source: string; reason: string; at: string }>;
   [key: string]: unknown;
 }
