@@ -81,22 +81,47 @@ export type ValidateOutput = z.infer<typeof validateOutputSchema>;
 
 export const environmentNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a lower-case environment name');
 
+/** How a change reaches an environment; the environment's autocode.yaml says which it uses by default. */
+export const DEPLOY_STRATEGIES = ['direct', 'canary', 'blue-green', 'feature-flag'] as const;
+export const deployStrategySchema = z.enum(DEPLOY_STRATEGIES);
+export type DeployStrategy = z.infer<typeof deployStrategySchema>;
+
 export const deployParamsSchema = z.strictObject({
   repository: repositorySchema,
   commit: commitShaSchema,
   patch: patchSchema,
   environment: environmentNameSchema,
   title: z.string().min(1).max(300),
+  /** Overrides the environment's default strategy (its settings must be configured). */
+  strategy: deployStrategySchema.optional(),
 });
 export type DeployParams = z.infer<typeof deployParamsSchema>;
 
+/**
+ * What a deploy task did. `nothing-to-deploy`: the patch was empty, so the
+ * environment is unchanged. `rolled-back`: the change was deployed, failed
+ * its checks and was reverted. `refused`: a policy (soak time) forbade it.
+ * `rejected` / `expired`: an approver said no, or nobody answered in time.
+ * A deployment that left an environment broken fails the task instead.
+ */
+export const DEPLOY_OUTCOMES = ['deployed', 'nothing-to-deploy', 'rolled-back', 'refused', 'rejected', 'expired'] as const;
+
 export const deployOutputSchema = z.strictObject({
   environment: environmentNameSchema,
-  /** `nothing-to-deploy`: the patch was empty, so the environment is unchanged. */
-  outcome: z.enum(['deployed', 'nothing-to-deploy', 'rolled-back']),
+  outcome: z.enum(DEPLOY_OUTCOMES),
   /** The environment's revision after this deployment, when known. */
   revision: z.string().max(100).optional(),
   summary: z.string().max(2000),
+  /** The deployer's record of this deployment (audit trail, approvals): `GET /api/deployments/:id`. */
+  deploymentId: z.string().min(1).max(100).optional(),
+  strategy: deployStrategySchema.optional(),
+  branch: z.string().min(1).max(250).optional(),
+  /** The environment's revision before this deployment. */
+  previousRevision: z.string().max(100).optional(),
+  /** Who approved it, when approval was required. */
+  approvedBy: z.string().max(200).optional(),
+  /** The flag the change ships behind (feature-flag strategy) and its state when the task ended. */
+  featureFlag: z.strictObject({ name: z.string().min(1).max(120), enabled: z.boolean() }).optional(),
 });
 export type DeployOutput = z.infer<typeof deployOutputSchema>;
 
