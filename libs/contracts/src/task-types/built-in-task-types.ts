@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   commitShaSchema,
+  opportunityKindSchema,
   opportunitySchema,
   patchSchema,
   relativePathSchema,
@@ -18,17 +19,54 @@ export const planParamsSchema = z.strictObject({
   ref: z.string().min(1).max(200),
   lookbackHours: z.number().int().min(1).max(24 * 90),
   paths: z.array(relativePathSchema).max(1000).optional(),
+  /** Only these opportunity kinds are looked for (all when absent). */
+  kinds: z.array(opportunityKindSchema).min(1).max(50).optional(),
+  /** At most this many opportunities are planned, the highest ranked (the planner's default when absent). */
+  maxOpportunities: z.number().int().min(1).max(1000).optional(),
 });
 export type PlanParams = z.infer<typeof planParamsSchema>;
 
+/** How one analysis of a planning run went; `skipped` and `failed` say why in `detail`. */
+export const planAnalysisReportSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  status: z.enum(['ran', 'skipped', 'failed']),
+  durationMs: z.number().min(0),
+  findings: z.number().int().min(0),
+  detail: z.string().max(2000),
+});
+export type PlanAnalysisReport = z.infer<typeof planAnalysisReportSchema>;
+
+/**
+ * Why a found opportunity was not planned: already planned and still in
+ * flight, validated or rejected recently, its kind stopped by the
+ * knowledge base, no usable generator, or over the run's limit.
+ */
+export const SUPPRESSION_REASONS = ['planned', 'validated', 'rejected', 'kind-stopped', 'no-generator', 'over-limit'] as const;
+
+export const suppressedOpportunitySchema = z.strictObject({
+  fingerprint: opportunitySchema.shape.fingerprint,
+  kind: opportunityKindSchema,
+  files: z.array(relativePathSchema).max(20),
+  reason: z.enum(SUPPRESSION_REASONS),
+});
+export type SuppressedOpportunity = z.infer<typeof suppressedOpportunitySchema>;
+
 export const planOutputSchema = z.strictObject({
   commit: commitShaSchema,
+  /** Ranked: highest priority first. */
   opportunities: z.array(opportunitySchema).max(1000),
   stats: z.strictObject({
     commitsScanned: z.number().int().min(0),
     filesChanged: z.number().int().min(0),
     durationMs: z.number().min(0),
+    /** Source files looked at, and how many of them came from the per-file cache of an earlier run. */
+    filesAnalysed: z.number().int().min(0).optional(),
+    cacheHits: z.number().int().min(0).optional(),
+    /** Opportunities found before de-duplication. */
+    found: z.number().int().min(0).optional(),
   }),
+  analyses: z.array(planAnalysisReportSchema).max(50).optional(),
+  suppressed: z.array(suppressedOpportunitySchema).max(1000).optional(),
 });
 export type PlanOutput = z.infer<typeof planOutputSchema>;
 
