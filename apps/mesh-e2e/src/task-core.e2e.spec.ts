@@ -1,6 +1,6 @@
 import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
-import { createSampleRepo } from './sample-repo';
+import { createEmptyRepo } from './sample-repo';
 
 type Entry = TaskView['history'][number];
 
@@ -19,12 +19,12 @@ const states = (task: TaskView) => task.history.map((h: Entry) => h.to);
  */
 describe('task core', () => {
   const namespace = testNamespace('core');
-  let sample: ReturnType<typeof createSampleRepo>;
+  let sample: ReturnType<typeof createEmptyRepo>;
   let mesh: Mesh;
   let api: OrchestratorApi;
 
   beforeAll(async () => {
-    sample = createSampleRepo();
+    sample = createEmptyRepo();
     mesh = await Mesh.start({
       namespace,
       targetRepository: sample.path,

@@ -50,20 +50,30 @@ export const CATCH_UP_POLICIES = ['skip', 'once', 'all'] as const;
 
 export const scheduleIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
 
-export const createScheduleSchema = z.strictObject({
-  id: scheduleIdSchema,
-  name: z.string().min(1).max(200).optional(),
+const scheduleFields = {
+  name: z.string().min(1).max(200),
   timing: scheduleTimingSchema,
   target: scheduleTargetSchema,
-  enabled: z.boolean().default(true),
-  catchUp: z.enum(CATCH_UP_POLICIES).default('skip'),
-  maxCatchUp: z.number().int().min(1).max(1000).default(10),
+  enabled: z.boolean(),
+  catchUp: z.enum(CATCH_UP_POLICIES),
+  maxCatchUp: z.number().int().min(1).max(1000),
   /** A slot later than this is "missed" and handled by the catch-up policy. */
-  misfireGraceSeconds: z.number().int().min(1).max(24 * 3600).default(60),
+  misfireGraceSeconds: z.number().int().min(1).max(24 * 3600),
+};
+
+export const createScheduleSchema = z.strictObject({
+  id: scheduleIdSchema,
+  ...scheduleFields,
+  name: scheduleFields.name.optional(),
+  enabled: scheduleFields.enabled.default(true),
+  catchUp: scheduleFields.catchUp.default('skip'),
+  maxCatchUp: scheduleFields.maxCatchUp.default(10),
+  misfireGraceSeconds: scheduleFields.misfireGraceSeconds.default(60),
 });
 export type CreateSchedule = z.infer<typeof createScheduleSchema>;
 
-export const updateScheduleSchema = createScheduleSchema.omit({ id: true }).partial();
+/** A patch: only what is given changes (no defaults here, or a PATCH would reset fields it does not name). */
+export const updateScheduleSchema = z.strictObject(scheduleFields).partial();
 export type UpdateSchedule = z.infer<typeof updateScheduleSchema>;
 
 export interface ScheduleRecord extends CreateSchedule {

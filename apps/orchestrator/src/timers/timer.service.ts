@@ -67,7 +67,13 @@ export class TimerService implements Startable, OnModuleInit {
 
   /** Something is now due at `atMs`: fire or re-arm if that is earlier than what the timer waits for. */
   poke(atMs = 0): void {
-    if (this.stopped || atMs >= this.armedFor) return;
+    if (this.stopped) return;
+    // A run in progress re-reads every source before it re-arms, so it sees the new item.
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (atMs >= this.armedFor) return;
     if (atMs <= Date.now()) void this.run();
     else this.schedule(atMs);
   }
