@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { ApiKeyConfigError, ApiKeyRing, parseApiKeysEnv, parseApiKeysFile, sha256Hex } from './api-key-ring';
+import { apiKeysFromEnv, authEnvFields } from './auth-env';
 import { roleAllows } from './roles';
 
 const KEY_A = 'a'.repeat(20);
@@ -56,5 +58,24 @@ describe('API key configuration', () => {
     expect(roleAllows('operator', 'operator')).toBe(true);
     expect(roleAllows('viewer', 'operator')).toBe(false);
     expect(roleAllows('operator', 'admin')).toBe(false);
+  });
+});
+
+describe('authEnvFields', () => {
+  const schema = z.object(authEnvFields);
+
+  it('rejects a bad entry while the environment is checked, without the key', () => {
+    const result = schema.safeParse({ API_KEYS: `ops:superuser:${KEY_A}` });
+    expect(result.success).toBe(false);
+    const text = JSON.stringify(result.error?.issues);
+    expect(text).toMatch(/API_KEYS\[0\] \(ops\)\.role/);
+    expect(text).not.toContain(KEY_A);
+    expect(schema.safeParse({ API_KEYS_FILE: '/nonexistent/keys.yaml' }).error?.issues[0].message).toMatch(/cannot read \/nonexistent\/keys.yaml \(ENOENT\)/);
+  });
+
+  it('builds the ring from valid variables', () => {
+    const env = schema.parse({ API_KEYS: `ops:operator:${KEY_A}` });
+    expect(apiKeysFromEnv(env).authenticate(KEY_A)).toEqual({ name: 'ops', role: 'operator' });
+    expect(apiKeysFromEnv({}).size).toBe(0);
   });
 });
