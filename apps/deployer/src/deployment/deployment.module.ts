@@ -1,15 +1,50 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { GitClient } from '@autocode/git';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
+import { ApprovalService } from '../approvals/approval.service';
+import { RepositoryConfigReader } from '../environments/repository-config.reader';
+import { FeatureFlagRepository } from '../flags/feature-flag.repository';
+import { FeatureFlagsController } from '../flags/feature-flags.controller';
+import { DeploymentNotifier } from '../notifications/deployment-notifier.service';
+import { WebhookClient } from '../notifications/webhook.client';
+import { HealthCheckClient } from '../release/health-check.client';
+import { CanaryMetricsRepository } from '../strategies/canary-metrics.repository';
+import { DeploymentRepository } from './deployment.repository';
 import { DeploymentService } from './deployment.service';
+import { DeploymentsController } from './deployments.controller';
+import { EnvironmentLock } from './environment-lock.repository';
+import { RolloutService } from './rollout.service';
 
-@Module({ providers: [DeploymentService] })
-export class DeploymentModule implements OnModuleInit {
+@Module({
+  controllers: [DeploymentsController, FeatureFlagsController],
+  providers: [
+    // Pushes and hooks of big repositories take a while; git gets more time than the default minute.
+    { provide: GitClient, useFactory: () => new GitClient({ timeoutMs: 300_000 }) },
+    { provide: HealthCheckClient, useFactory: () => new HealthCheckClient() },
+    RepositoryConfigReader,
+    DeploymentRepository,
+    EnvironmentLock,
+    FeatureFlagRepository,
+    CanaryMetricsRepository,
+    WebhookClient,
+    DeploymentNotifier,
+    ApprovalService,
+    RolloutService,
+    DeploymentService,
+  ],
+})
+export class DeploymentModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly worker: WorkerRuntime,
     private readonly deployments: DeploymentService,
+    private readonly notifier: DeploymentNotifier,
   ) {}
 
   onModuleInit(): void {
     this.worker.register(builtInTaskHandler('deploy', (params, context) => this.deployments.deploy(params, context)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.notifier.drain();
   }
 }

@@ -1,0 +1,323 @@
+import { join } from 'node:path';
+import type { MetricsWriter } from '@autocode/metrics';
+import type { TaskContext } from '@autocode/worker';
+import type { DeployerConfig } from '../config/deployer.config';
+import type { EnvironmentConfig } from '../environments/environment-config';
+import type { FeatureFlagRepository } from '../flags/feature-flag.repository';
+import type { DeploymentNotifier } from '../notifications/deployment-notifier.service';
+import { factsOf } from '../notifications/facts';
+import { describeHookFailure, runHook } from '../release/deploy-hook.runner';
+import type { HealthCheckClient } from '../release/health-check.client';
+import { PatchConflictError, type ReleaseWorkspace } from '../release/release-workspace';
+import type { CanaryMetricsRepository } from '../strategies/canary-metrics.repository';
+import type { AuditEntry, DeploymentRecord, DeploymentStatus } from './deployment.model';
+import type { DeploymentRepository } from './deployment.repository';
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** How a strategy brings a landed revision live, and brings the environment back after a revert. */
+export interface RolloutStrategy {
+  deploy(run: RolloutRun): Promise<Verdict>;
+  /** The revert is on the branch; make the environment run it again. */
+  restore(run: RolloutRun, revertRevision: string): Promise<Verdict>;
+}
+
+export interface RolloutDeps {
+  records: DeploymentRepository;
+  flags: FeatureFlagRepository;
+  canaryMetrics: CanaryMetricsRepository;
+  health: HealthCheckClient;
+  notifier: DeploymentNotifier;
+  metrics: MetricsWriter;
+  config: DeployerConfig;
+  /** Variables of the deployer's environment hooks may see (DEPLOY_HOOK_ENV_PASSTHROUGH). */
+  hookPassthrough: Record<string, string>;
+  /** Base URL deployed services reach this deployer at (flag state). */
+  publicUrl: string;
+}
+
+const IN_FLIGHT: readonly DeploymentStatus[] = ['deploying', 'verifying'];
+
+/**
+ * One deployment's rollout under its environment's lock: land the change
+ * on the branch, let the strategy bring it live, and on a failed check
+ * revert and restore. Every step is written to the record (and its audit
+ * trail) before the next, so a retried task resumes where this one stopped.
+ */
+export class RolloutRun {
+  private signal: AbortSignal;
+
+  constructor(
+    readonly deps: RolloutDeps,
+    public record: DeploymentRecord,
+    readonly env: EnvironmentConfig,
+    readonly ws: ReleaseWorkspace,
+    /** The resolved remote (may hold credentials: never store or log it). */
+    readonly remote: string,
+    private readonly strategy: RolloutStrategy,
+    private readonly context: TaskContext | null,
+    signal: AbortSignal,
+    /** Fires only if the environment lock is lost: what a rollback after an abort still listens to. */
+    private readonly lockSignal: AbortSignal,
+  ) {
+    this.signal = signal;
+  }
+
+  get abortSignal(): AbortSignal {
+    return this.signal;
+  }
+
+  get revision(): string {
+    if (!this.record.revision) throw new Error(`deployment ${this.record.id} has no revision yet`);
+    return this.record.revision;
+  }
+
+  async execute(diff: string): Promise<DeploymentRecord> {
+    try {
+      if (this.record.status === 'rolling-back') return await this.rollback(this.record.rollback?.reason ?? 'resuming an interrupted rollback');
+      if (!(await this.land(diff))) return this.record;
+      await this.move(IN_FLIGHT, 'verifying', 'verifying', `strategy ${this.record.strategy}`);
+      await this.progress(40, `verifying ${this.record.revision?.slice(0, 12)} on ${this.env.name} (${this.record.strategy})`);
+      const verdict = await this.strategy.deploy(this);
+      return verdict.ok ? await this.finishDeployed() : await this.fail(verdict.reason);
+    } catch (error) {
+      if (!this.signal.aborted || !this.record.revision || !IN_FLIGHT.includes(this.record.status)) throw error;
+      // Stopped half-way (time limit, stop order, shutdown): do not leave the environment half-deployed.
+      const why = (this.signal.reason as Error | undefined)?.message ?? 'aborted';
+      this.signal = this.lockSignal;
+      return this.fail(`the deployment was stopped half-way (${why})`);
+    }
+  }
+
+  /** Commits the change on the environment's branch and pushes it; false when it cannot apply (the record says why). */
+  private async land(diff: string): Promise<boolean> {
+    const branch = this.record.branch!;
+    const tip = await this.ws.remoteTip(this.remote, branch);
+    if (tip) await this.ws.fetchBranch(this.remote, branch);
+    if (this.record.revision && tip) {
+      const landed = await this.ws.findDeploymentCommit(tip, this.record.id);
+      if (landed) {
+        await this.save({ revision: landed }, { action: 'resumed', detail: `${landed} is already on ${branch}` });
+        return true;
+      }
+    }
+    const onto = tip ?? this.record.baseCommit;
+    let revision: string;
+    try {
+      revision = await this.ws.commitPatch({ onto, branch, diff, title: this.record.title, deploymentId: this.record.id, taskId: this.record.taskId });
+    } catch (error) {
+      if (!(error instanceof PatchConflictError)) throw error;
+      await this.move(['approved', ...IN_FLIGHT], 'failed', 'not-applied', error.message, { reason: error.message, finishedAt: new Date().toISOString() });
+      return false;
+    }
+    await this.move(['approved', ...IN_FLIGHT], 'deploying', 'committed', `${revision} on ${branch} after ${onto}${tip ? '' : ' (new branch)'}`, {
+      previousRevision: onto,
+      revision,
+    });
+    await this.progress(30, `pushing ${revision.slice(0, 12)} to ${branch}`);
+    await this.ws.push(this.remote, revision, branch);
+    await this.save({}, { action: 'pushed', detail: `${branch} → ${revision}` });
+    return true;
+  }
+
+  private async finishDeployed(): Promise<DeploymentRecord> {
+    const now = new Date().toISOString();
+    const record = this.record;
+    const state = await this.deps.records.environmentState(record.repositoryKey, record.environment);
+    await this.deps.records.saveEnvironmentState(record.repositoryKey, {
+      ...state,
+      repository: record.repository,
+      environment: record.environment,
+      branch: record.branch!,
+      revision: this.revision,
+      deploymentId: record.id,
+      updatedAt: now,
+    });
+    await this.deps.records.markLive(record.repositoryKey, record.changeId, record.environment, record.id, now);
+    const flag = record.featureFlag ? await this.deps.flags.find(record.featureFlag.name) : undefined;
+    await this.move(['verifying'], 'deployed', 'deployed', `${record.branch} at ${this.revision}`, {
+      finishedAt: now,
+      reason: null,
+      ...(flag && record.featureFlag ? { featureFlag: { name: flag.name, enabled: flag.enabled } } : {}),
+    });
+    this.deps.notifier.notify(factsOf(this.record, 'deployed'), this.record.notify);
+    await this.pruneReleases();
+    return this.record;
+  }
+
+  /** A check failed: roll back, unless the environment says a person decides. */
+  async fail(reason: string): Promise<DeploymentRecord> {
+    if (this.env.rollback.enabled && this.env.rollback.onFailure === 'auto') return this.rollback(reason);
+    await this.move([...IN_FLIGHT], 'failed', 'failed', `${reason}; rollback is ${this.env.rollback.enabled ? 'manual' : 'disabled'}`, {
+      reason: `${reason} (left at ${this.record.revision?.slice(0, 12)}: rollback is ${this.env.rollback.enabled ? 'manual' : 'disabled'})`,
+      finishedAt: new Date().toISOString(),
+    });
+    this.deps.notifier.notify(factsOf(this.record, 'failed'), this.record.notify);
+    return this.record;
+  }
+
+  /** Revert on the branch, then the strategy restores the environment; up to rollback.max_attempts times. */
+  async rollback(reason: string, actor = 'deployer'): Promise<DeploymentRecord> {
+    const previous = this.record.rollback;
+    await this.move(['deploying', 'verifying', 'deployed', 'failed', 'rolling-back'], 'rolling-back', 'rolling-back', reason, {
+      rollback: { reason, attempts: previous?.attempts ?? 0, ...(previous?.revision ? { revision: previous.revision } : {}) },
+      reason,
+    }, actor);
+    await this.progress(70, `rolling back ${this.env.name}: ${reason}`);
+    let last = '';
+    for (let attempt = (this.record.rollback?.attempts ?? 0) + 1; attempt <= this.env.rollback.maxAttempts; attempt++) {
+      try {
+        const revert = await this.landRevert(reason);
+        const verdict = revert ? await this.strategy.restore(this, revert) : ({ ok: true } as const);
+        if (verdict.ok) return await this.finishRolledBack(revert, reason);
+        last = verdict.reason;
+      } catch (error) {
+        if (this.signal.aborted) throw error;
+        last = (error as Error).message;
+      }
+      await this.save({ rollback: { ...this.record.rollback!, attempts: attempt } }, { action: 'rollback-attempt-failed', detail: `attempt ${attempt}: ${last}` });
+    }
+    await this.move(['rolling-back'], 'rollback-failed', 'rollback-failed', last, {
+      reason: `${reason}; the rollback failed too (${this.env.rollback.maxAttempts} attempt${this.env.rollback.maxAttempts > 1 ? 's' : ''}): ${last}`,
+      finishedAt: new Date().toISOString(),
+    });
+    this.deps.notifier.notify(factsOf(this.record, 'failed'), this.record.notify);
+    return this.record;
+  }
+
+  /** Puts a revert of the deployed revision on the branch (once); null when the revision never reached it. */
+  private async landRevert(reason: string): Promise<string | null> {
+    const branch = this.record.branch!;
+    const tip = await this.ws.remoteTip(this.remote, branch);
+    if (!tip) return null;
+    await this.ws.fetchBranch(this.remote, branch);
+    if (this.record.rollback?.revision && tip === this.record.rollback.revision) return tip;
+    if (!(await this.ws.isAncestor(this.revision, tip))) return null;
+    const revert = await this.ws.revert({ onto: tip, revision: this.revision, deploymentId: this.record.id, reason });
+    await this.save({ rollback: { ...this.record.rollback!, revision: revert } }, { action: 'reverted', detail: `${revert} reverts ${this.revision}` });
+    await this.ws.push(this.remote, revert, branch);
+    await this.save({}, { action: 'pushed', detail: `${branch} → ${revert} (revert)` });
+    return revert;
+  }
+
+  private async finishRolledBack(revert: string | null, reason: string): Promise<DeploymentRecord> {
+    const now = new Date().toISOString();
+    const record = this.record;
+    if (revert) {
+      const state = await this.deps.records.environmentState(record.repositoryKey, record.environment);
+      await this.deps.records.saveEnvironmentState(record.repositoryKey, {
+        ...state,
+        repository: record.repository,
+        environment: record.environment,
+        branch: record.branch!,
+        revision: revert,
+        deploymentId: record.id,
+        updatedAt: now,
+      });
+    }
+    await this.deps.records.unmarkLive(record.repositoryKey, record.changeId, record.environment, record.id);
+    if (record.featureFlag) {
+      const flag = await this.deps.flags.retire(record.featureFlag.name, 'deployer', `deployment ${record.id} rolled back`);
+      record.featureFlag = { name: flag.name, enabled: flag.enabled };
+    }
+    await this.move(['rolling-back'], 'rolled-back', 'rolled-back', revert ? `${record.branch} at ${revert}` : 'the change never reached the branch', {
+      finishedAt: now,
+      reason,
+      ...(record.featureFlag ? { featureFlag: record.featureFlag } : {}),
+    });
+    this.deps.notifier.notify(factsOf(this.record, 'rolled-back'), this.record.notify);
+    return this.record;
+  }
+
+  /** Runs the environment's hook (if any) in a checkout of `revision`; returns why it failed, or undefined. */
+  async hook(action: string, revision: string, extra: Record<string, string> = {}): Promise<string | undefined> {
+    const hook = this.env.hook;
+    if (!hook) return undefined;
+    const cwd = await this.ws.release(revision);
+    const result = await runHook({
+      command: hook.command,
+      cwd,
+      env: this.hookEnv(action, revision, hook.env, extra),
+      timeoutMs: hook.timeoutMs,
+      logFile: join(this.ws.logsDir, `${this.record.id}.log`),
+      signal: this.signal,
+    });
+    const failure = describeHookFailure(result, hook.timeoutMs);
+    this.deps.metrics.record(
+      'deployment_hook',
+      { duration_ms: result.durationMs, exit_code: result.exitCode ?? -1, deployment_id: this.record.id },
+      { environment: this.record.environment, action, outcome: failure ? 'failed' : 'ok' },
+    );
+    await this.save({}, { action: `hook:${action}`, detail: failure ?? `exit 0 in ${Math.round(result.durationMs)} ms at ${revision.slice(0, 12)}` });
+    this.signal.throwIfAborted();
+    return failure;
+  }
+
+  /** Runs every health check against `baseUrl`; returns why the first failing one failed, or undefined. */
+  async checkHealth(baseUrl: string | undefined, revision: string, label = 'health'): Promise<string | undefined> {
+    for (const check of this.env.healthChecks) {
+      const started = performance.now();
+      const report = await this.deps.health.check(check, baseUrl, revision, this.signal);
+      this.deps.metrics.record(
+        'deployment_health_check',
+        { duration_ms: performance.now() - started, attempts: report.attempts, deployment_id: this.record.id },
+        { environment: this.record.environment, outcome: report.passed ? 'passed' : 'failed' },
+      );
+      await this.save({}, { action: `${label}-check`, detail: `${report.url}: ${report.passed ? 'passed' : report.detail} after ${report.attempts} attempt(s)` });
+      if (!report.passed) return `${report.url}: ${report.detail} after ${report.attempts} attempt${report.attempts > 1 ? 's' : ''}`;
+    }
+    return undefined;
+  }
+
+  async save(patch: Partial<DeploymentRecord>, audit: Omit<AuditEntry, 'at' | 'actor'>, actor = 'deployer'): Promise<void> {
+    this.record = await this.deps.records.update(this.record.id, () => patch, { actor, ...audit });
+  }
+
+  async progress(percent: number, message: string): Promise<void> {
+    await this.context?.progress(percent, message, { deploymentId: this.record.id, phase: this.record.status });
+  }
+
+  private async move(
+    from: readonly DeploymentStatus[],
+    to: DeploymentStatus,
+    action: string,
+    detail: string,
+    extra: Partial<DeploymentRecord> = {},
+    actor = 'deployer',
+  ): Promise<void> {
+    const moved = await this.deps.records.transition(this.record.id, from, to, { actor, action, detail }, extra);
+    if (!moved) {
+      const now = await this.deps.records.get(this.record.id);
+      throw new Error(`deployment ${this.record.id} is ${now.status}; expected one of ${from.join(', ')} before ${to}`);
+    }
+    this.record = moved;
+  }
+
+  private hookEnv(action: string, revision: string, hookEnv: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+    const r = this.record;
+    return {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      LANG: 'C.UTF-8',
+      ...this.deps.hookPassthrough,
+      ...hookEnv,
+      AUTOCODE_ACTION: action,
+      AUTOCODE_ENVIRONMENT: r.environment,
+      AUTOCODE_ENVIRONMENT_URL: this.env.url ?? '',
+      AUTOCODE_BRANCH: r.branch ?? '',
+      AUTOCODE_REVISION: revision,
+      AUTOCODE_PREVIOUS_REVISION: r.previousRevision ?? '',
+      AUTOCODE_DEPLOYMENT_ID: r.id,
+      AUTOCODE_TASK_ID: r.taskId,
+      AUTOCODE_STRATEGY: r.strategy,
+      AUTOCODE_TITLE: r.title,
+      ...extra,
+    };
+  }
+
+  private async pruneReleases(): Promise<void> {
+    const state = await this.deps.records.environmentState(this.record.repositoryKey, this.record.environment);
+    const live = new Set([this.record.revision, this.record.previousRevision, state?.revision, ...Object.values(state?.slots ?? {})].filter((r): r is string => Boolean(r)));
+    await this.ws.pruneReleases(live, this.deps.config.DEPLOY_KEEP_RELEASES).catch(() => undefined);
+  }
+}

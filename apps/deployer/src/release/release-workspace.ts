@@ -1,0 +1,237 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { GitClient, GitError } from '@autocode/git';
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+export class PatchConflictError extends Error {
+  constructor(branch: string, tip: string, detail: string) {
+    super(`the change does not apply to ${branch} at ${tip.slice(0, 12)}: ${detail}`);
+    this.name = 'PatchConflictError';
+  }
+}
+
+const TRAILER_DEPLOYMENT = 'Autocode-Deployment';
+
+/**
+ * The deployer's git side for one (repository, environment): a clone of
+ * the target repository to commit in, and one checkout per released
+ * revision for hooks to run in (kept for instant rollbacks). Callers hold
+ * the environment lock, so nothing else touches it meanwhile.
+ */
+export class ReleaseWorkspace {
+  readonly repoDir: string;
+  readonly releasesDir: string;
+  readonly logsDir: string;
+
+  constructor(
+    private readonly git: GitClient,
+    readonly root: string,
+    private readonly author: GitAuthor,
+  ) {
+    this.repoDir = join(root, 'repo');
+    this.releasesDir = join(root, 'releases');
+    this.logsDir = join(root, 'logs');
+  }
+
+  /** Clones the source repository once, then fetches its branches; makes sure `commit` is present. */
+  async sync(source: string, commit: string): Promise<void> {
+    await mkdir(this.releasesDir, { recursive: true });
+    await mkdir(this.logsDir, { recursive: true });
+    if (!existsSync(join(this.repoDir, '.git'))) {
+      await rm(this.repoDir, { recursive: true, force: true });
+      await this.remoteOp(() => this.git.exec(this.root, ['clone', '--quiet', '--no-checkout', source, this.repoDir]));
+    }
+    await this.remoteOp(() => this.git.exec(this.repoDir, ['fetch', '--quiet', '--prune', '--no-tags', source, '+refs/heads/*:refs/remotes/source/*']));
+    if (!(await this.has(commit))) await this.remoteOp(() => this.git.exec(this.repoDir, ['fetch', '--quiet', '--no-tags', source, commit]));
+  }
+
+  async has(commit: string): Promise<boolean> {
+    try {
+      await this.git.exec(this.repoDir, ['cat-file', '-e', `${commit}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The remote's branch tip, or null when the branch does not exist there. */
+  async remoteTip(remote: string, branch: string): Promise<string | null> {
+    const out = await this.remoteOp(() => this.git.exec(this.repoDir, ['ls-remote', '--heads', remote, `refs/heads/${branch}`]));
+    const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+    return line ? line.split('\t')[0] : null;
+  }
+
+  /** Branch names on the remote matching a `prefix*suffix` pattern. */
+  async remoteBranches(remote: string, pattern: string): Promise<string[]> {
+    const out = await this.remoteOp(() => this.git.exec(this.repoDir, ['ls-remote', '--heads', remote, `refs/heads/${pattern}`]));
+    return out
+      .split('\n')
+      .map((l) => l.split('\t')[1])
+      .filter((ref): ref is string => Boolean(ref?.startsWith('refs/heads/')))
+      .map((ref) => ref.slice('refs/heads/'.length));
+  }
+
+  /** Fetches the remote branch into a private ref and returns its tip. */
+  async fetchBranch(remote: string, branch: string): Promise<string> {
+    const ref = `refs/autocode/remote/${branch}`;
+    await this.remoteOp(() => this.git.exec(this.repoDir, ['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:${ref}`]));
+    return (await this.git.exec(this.repoDir, ['rev-parse', `${ref}^{commit}`])).trim();
+  }
+
+  /** A commit on `onto` whose message carries this deployment's trailer (an earlier attempt's push), if any. */
+  async findDeploymentCommit(onto: string, deploymentId: string): Promise<string | null> {
+    const out = await this.git.exec(this.repoDir, ['log', '-n', '50', '--format=%H', `--grep=^${TRAILER_DEPLOYMENT}: ${deploymentId}$`, onto]);
+    return out.trim().split('\n')[0] || null;
+  }
+
+  /** Applies `diff` on top of `onto` (three-way, so a branch that moved on still takes it) and commits. */
+  async commitPatch(options: { onto: string; branch: string; diff: string; title: string; deploymentId: string; taskId: string }): Promise<string> {
+    await this.checkoutClean(options.onto);
+    try {
+      await this.git.execWithInput(this.repoDir, ['apply', '--3way', '--index', '--whitespace=nowarn', '-'], options.diff);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      await this.checkoutClean(options.onto);
+      throw new PatchConflictError(options.branch, options.onto, error.stderr.trim().split('\n').slice(-3).join(' | '));
+    }
+    const message = `${options.title}\n\n${TRAILER_DEPLOYMENT}: ${options.deploymentId}\nAutocode-Task: ${options.taskId}\n`;
+    await this.commit(['commit', '--quiet', '--allow-empty', '-m', message]);
+    return this.head();
+  }
+
+  /** A commit on `onto` undoing `revision` (history is kept: nothing is force-pushed). */
+  async revert(options: { onto: string; revision: string; deploymentId: string; reason: string }): Promise<string> {
+    await this.checkoutClean(options.onto);
+    try {
+      await this.commit(['revert', '--no-edit', '--no-commit', options.revision]);
+    } catch (error) {
+      await this.git.exec(this.repoDir, ['revert', '--abort']).catch(() => undefined);
+      await this.checkoutClean(options.onto);
+      throw error;
+    }
+    const subject = (await this.git.exec(this.repoDir, ['log', '-1', '--format=%s', options.revision])).trim();
+    const message = `Revert "${subject}"\n\n${options.reason.slice(0, 1000)}\n\nAutocode-Rollback-Of: ${options.revision}\n${TRAILER_DEPLOYMENT}: ${options.deploymentId}\n`;
+    await this.commit(['commit', '--quiet', '--allow-empty', '-m', message]);
+    return this.head();
+  }
+
+  /** Fast-forward push of `sha` to the remote branch (never forced). */
+  async push(remote: string, sha: string, branch: string): Promise<void> {
+    await this.remoteOp(() => this.git.exec(this.repoDir, ['push', '--quiet', '--no-verify', remote, `${sha}:refs/heads/${branch}`]));
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await this.git.exec(this.repoDir, ['merge-base', '--is-ancestor', ancestor, descendant]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitError) return false;
+      throw error;
+    }
+  }
+
+  async treeOf(revision: string): Promise<string> {
+    return (await this.git.exec(this.repoDir, ['rev-parse', `${revision}^{tree}`])).trim();
+  }
+
+  /** A checkout of `revision` for hooks to run in; kept until pruned. */
+  async release(revision: string): Promise<string> {
+    const dir = join(this.releasesDir, revision);
+    if (existsSync(join(dir, '.git'))) return dir;
+    await rm(dir, { recursive: true, force: true });
+    await this.git.exec(this.repoDir, ['worktree', 'prune']);
+    await this.git.exec(this.repoDir, ['worktree', 'add', '--quiet', '--detach', '--force', dir, revision]);
+    return dir;
+  }
+
+  /** Removes release checkouts beyond the newest `keepCount`, never one in `live`. */
+  async pruneReleases(live: ReadonlySet<string>, keepCount: number): Promise<void> {
+    const names = await readdir(this.releasesDir).catch(() => [] as string[]);
+    const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(this.releasesDir, name))).mtimeMs })));
+    const old = dated.sort((a, b) => b.mtime - a.mtime).slice(keepCount).filter((r) => !live.has(r.name));
+    for (const release of old) {
+      await this.git.exec(this.repoDir, ['worktree', 'remove', '--force', join(this.releasesDir, release.name)]).catch(() => undefined);
+      await rm(join(this.releasesDir, release.name), { recursive: true, force: true });
+    }
+    if (old.length) await this.git.exec(this.repoDir, ['worktree', 'prune']);
+  }
+
+  /** Remote URLs may carry credentials, and git's errors quote them: strip them before anyone logs the error. */
+  private async remoteOp<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof GitError) throw new GitError(error.args.map(redactUrl), redactCredentials(error.stderr));
+      throw error;
+    }
+  }
+
+  private async checkoutClean(revision: string): Promise<void> {
+    await this.git.exec(this.repoDir, ['reset', '--quiet', '--hard']).catch(() => undefined);
+    await this.git.exec(this.repoDir, ['checkout', '--quiet', '--force', '--detach', revision]);
+    await this.git.exec(this.repoDir, ['clean', '-fdxq']);
+  }
+
+  private async head(): Promise<string> {
+    return (await this.git.exec(this.repoDir, ['rev-parse', 'HEAD'])).trim();
+  }
+
+  private commit(args: string[]): Promise<string> {
+    return this.git.exec(this.repoDir, [
+      '-c',
+      `user.name=${this.author.name}`,
+      '-c',
+      `user.email=${this.author.email}`,
+      '-c',
+      'commit.gpgsign=false',
+      '-c',
+      'core.hooksPath=/dev/null',
+      ...args,
+    ]);
+  }
+}
+
+/**
+ * Where an environment pushes: a remote name of the target repository, a
+ * URL, or a path (relative to the repository); unset means the target
+ * repository itself.
+ */
+export async function resolveRemote(git: GitClient, repository: string, remote: string | undefined): Promise<string> {
+  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^:]+:/.test(repository);
+  if (!remote) return local ? resolve(repository) : repository;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/]+@[^:]+:/.test(remote)) return remote;
+  if (remote.includes('/') || remote.startsWith('.')) {
+    if (isAbsolute(remote)) return remote;
+    if (!local) throw new RemoteConfigError(`remote "${remote}" is a relative path, but the repository ${redactUrl(repository)} is not local`);
+    return resolve(repository, remote);
+  }
+  if (!local) throw new RemoteConfigError(`remote "${remote}" is a remote name, which only a local repository can resolve`);
+  try {
+    const url = (await git.exec(repository, ['remote', 'get-url', remote])).trim();
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^:]+:/.test(url) || isAbsolute(url) ? url : resolve(repository, url);
+  } catch (error) {
+    if (error instanceof GitError) throw new RemoteConfigError(`the target repository has no remote named "${remote}"`);
+    throw error;
+  }
+}
+
+export class RemoteConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteConfigError';
+  }
+}
+
+/** A remote fit for records and logs: no user or password. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+}
+
+function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/gi, '$1');
+}
