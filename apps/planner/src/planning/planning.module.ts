@@ -1,10 +1,23 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
+import { KnowledgeModule } from '@autocode/knowledge';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
+import { AppMetricsRepository } from '../analysis/metrics/app-metrics.repository';
+import { RepositoryAnalyzer } from '../analysis/repository-analyzer.service';
+import { FileAnalysisCache } from '../analysis/source/file-analysis.cache';
+import { TargetRepositoryReader } from '../analysis/source/target-repository.reader';
 import { PlannerService } from './planner.service';
 
 @Module({
-  providers: [{ provide: GitClient, useFactory: () => new GitClient() }, PlannerService],
+  imports: [KnowledgeModule],
+  providers: [
+    { provide: GitClient, useFactory: () => new GitClient() },
+    TargetRepositoryReader,
+    FileAnalysisCache,
+    AppMetricsRepository,
+    RepositoryAnalyzer,
+    PlannerService,
+  ],
 })
 export class PlanningModule implements OnModuleInit {
   constructor(
