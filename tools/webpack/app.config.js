@@ -19,8 +19,8 @@ module.exports = (env = {}) => {
     mode: 'production',
     target: 'node20',
     context: root,
-    entry: path.join(root, 'apps', app, 'src/main.ts'),
-    output: { path: path.join(root, 'dist/apps', app), filename: 'main.js', clean: true },
+    entry: { main: path.join(root, 'apps', app, 'src/main.ts'), ...extraEntries(app) },
+    output: { path: path.join(root, 'dist/apps', app), filename: '[name].js', clean: true },
     devtool: 'source-map',
     optimization: { minimize: false },
     resolve: { extensions: ['.ts', '.js'], alias },
@@ -32,3 +32,15 @@ module.exports = (env = {}) => {
     stats: 'errors-warnings',
   };
 };
+
+// Other programs an app ships beside main.js (e.g. a runner it starts as a
+// child process): each apps/<app>/src/<name>.entry.ts becomes <name>.js.
+function extraEntries(app) {
+  const src = path.join(root, 'apps', app, 'src');
+  return Object.fromEntries(
+    fs
+      .readdirSync(src)
+      .filter((file) => file.endsWith('.entry.ts'))
+      .map((file) => [file.slice(0, -'.entry.ts'.length), path.join(src, file)]),
+  );
+}
