@@ -26,7 +26,7 @@ export class PlannerHarness {
   private readonly metrics: MetricsWriter;
   private tasks = 0;
 
-  constructor(env: Record<string, string> = {}) {
+  constructor(env: Record<string, string> = {}, options: { appMetricsInfluxUrl?: string } = {}) {
     this.config = plannerConfigSchema.parse({
       REDIS_URL: TEST_INFRA.redisUrl,
       REDIS_KEY_PREFIX: `${this.namespace}:`,
@@ -41,7 +41,8 @@ export class PlannerHarness {
       { service: 'planner-test', instanceId: this.namespace, flushIntervalMs: 1000 },
     );
     const reader = new TargetRepositoryReader(new GitClient());
-    const analyzer = new RepositoryAnalyzer(reader, new FileAnalysisCache(this.redis), new AppMetricsRepository(this.influx, this.breakers, this.config), this.config);
+    const appInflux = options.appMetricsInfluxUrl ? new InfluxClient({ url: options.appMetricsInfluxUrl, database: TEST_INFRA.influxDatabase }) : this.influx;
+    const analyzer = new RepositoryAnalyzer(reader, new FileAnalysisCache(this.redis), new AppMetricsRepository(appInflux, this.breakers, this.config), this.config);
     this.service = new PlannerService(reader, analyzer, this.knowledge, this.memory, this.metrics, this.config);
   }
 
@@ -63,6 +64,10 @@ export class PlannerHarness {
   nextTaskId(): string {
     this.tasks += 1;
     return `tsk_${this.namespace.replace(/-/g, '')}${String(this.tasks).padStart(4, '0')}`;
+  }
+
+  flushMetrics(): Promise<void> {
+    return this.metrics.flush();
   }
 
   async close(): Promise<void> {
