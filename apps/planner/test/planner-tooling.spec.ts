@@ -1,0 +1,139 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtureRepo } from './git-fixtures';
+import { PlannerHarness } from './planner-harness';
+
+const SOURCE = `/** Adds. */
+export function add(a, b) {
+  debugger;
+  return a + b;
+}
+`;
+
+/**
+ * A repository's ESLint and Prettier configuration is code: the planner
+ * runs it in a child process with a scrubbed environment and a time
+ * limit, and falls back to its default configuration when it misbehaves.
+ */
+describe('running the target repository tooling', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'autocode-planner-tooling-'));
+  const repos: Array<{ remove: () => void }> = [];
+  const harnesses: PlannerHarness[] = [];
+  const repo = (files: Record<string, string>) => {
+    const created = fixtureRepo(files);
+    repos.push(created);
+    return created.path;
+  };
+  const harness = (env: Record<string, string> = {}, options: { appMetricsInfluxUrl?: string } = {}) => {
+    const created = new PlannerHarness(env, options);
+    harnesses.push(created);
+    return created;
+  };
+  const plan = (h: PlannerHarness, repository: string, kinds: string[]) => h.service.plan({ repository, ref: 'HEAD', lookbackHours: 24, kinds }, h.context());
+
+  afterAll(async () => {
+    await Promise.all(harnesses.map((h) => h.close()));
+    for (const r of repos) r.remove();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('runs the repository configuration without the service environment', async () => {
+    const dump = join(scratch, 'env.json');
+    process.env.PLANNER_TEST_SECRET = 'do-not-leak-this-value';
+    try {
+      const path = repo({
+        'eslint.config.mjs': `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(dump)}, JSON.stringify(process.env));
+export default [{ files: ['**/*.js'], rules: { 'no-debugger': 'error' } }];
+`,
+        'src/add.js': SOURCE,
+      });
+      const h = harness();
+      const output = await plan(h, path, ['lint-finding']);
+      expect(output.opportunities.map((o) => [o.kind, o.files, o.description.split('\n')[1]])).toEqual([['lint-finding', ['src/add.js'], 'no-debugger (line 3): Unexpected \'debugger\' statement.']]);
+
+      const seen = JSON.parse(readFileSync(dump, 'utf8')) as Record<string, string>;
+      expect(Object.keys(seen).sort()).toEqual(['HOME', 'LANG', 'NODE_ENV', 'PATH']);
+      expect(JSON.stringify(seen)).not.toContain('do-not-leak-this-value');
+      expect(seen.HOME).not.toBe(process.env.HOME);
+    } finally {
+      delete process.env.PLANNER_TEST_SECRET;
+    }
+  });
+
+  it('stops a configuration that never finishes loading and lints with the default configuration instead', async () => {
+    const path = repo({
+      'eslint.config.js': `while (true) {}\nmodule.exports = [];\n`,
+      'src/add.js': SOURCE,
+    });
+    const h = harness({ PLANNER_TOOL_TIMEOUT_MS: '3000' });
+    const output = await plan(h, path, ['lint-finding']);
+    // The configuration file itself is linted too (an empty endless loop).
+    expect(output.opportunities.map((o) => [o.kind, o.files])).toEqual([
+      ['lint-finding', ['eslint.config.js']],
+      ['lint-finding', ['src/add.js']],
+    ]);
+    expect(output.opportunities[1].description).toMatch(/no-debugger/);
+    const eslint = output.analyses?.find((a) => a.name === 'eslint');
+    expect(eslint).toMatchObject({ status: 'ran', detail: expect.stringMatching(/exceeded its time limit of 3000 ms\); ESLint ran with the default configuration/) });
+  });
+
+  it('lints TypeScript with the default configuration when the repository has none, and skips Prettier it does not use', async () => {
+    const path = repo({
+      'src/unused.ts': `export function f(x: number): number {\n  const unusedLocal = 1;\n  return x;\n}\n`,
+      'src/ugly.ts': `export const y    =   1\n`,
+    });
+    const h = harness();
+    const output = await plan(h, path, ['lint-finding', 'unformatted-file']);
+    expect(output.opportunities.map((o) => [o.kind, o.files])).toEqual([['lint-finding', ['src/unused.ts']]]);
+    expect(output.opportunities[0].description).toMatch(/@typescript-eslint\/no-unused-vars/);
+    expect(output.analyses?.find((a) => a.name === 'eslint')?.detail).toMatch(/the default configuration \(the repository has none\)/);
+    expect(output.analyses?.find((a) => a.name === 'prettier')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/does not use Prettier/) });
+  });
+
+  it('reads CI reports left outside the repository (jest JSON, istanbul summary)', async () => {
+    const path = repo({
+      'src/cart.js': `/** Totals. */\nexport function total(items) {\n  return items.reduce((s, i) => s + i, 0);\n}\n`,
+      'test/cart.test.js': `import { total } from '../src/cart.js';\n`,
+    });
+    const reports = join(scratch, 'ci-reports');
+    rmSync(reports, { recursive: true, force: true });
+    mkdirSync(join(reports, 'coverage'), { recursive: true });
+    writeFileSync(
+      join(reports, 'jest-results.json'),
+      JSON.stringify({ testResults: [{ name: `/ci/work/test/cart.test.js`, status: 'failed', assertionResults: [{ status: 'failed', fullName: 'cart totals', failureMessages: ['expected 6, got 5'] }] }] }),
+    );
+    writeFileSync(join(reports, 'coverage', 'coverage-summary.json'), JSON.stringify({ '/ci/work/src/cart.js': { lines: { total: 40, covered: 10 }, functions: { total: 1, covered: 1 } } }));
+    const h = harness({ PLANNER_REPORTS_DIR: reports, PLANNER_COVERAGE_MIN_LINES: '1' });
+    const output = await plan(h, path, ['failing-test', 'low-coverage']);
+    expect(output.opportunities.map((o) => [o.kind, o.files, o.title])).toEqual([
+      ['failing-test', ['test/cart.test.js', 'src/cart.js'], 'Fix 1 failing test in test/cart.test.js: cart totals'],
+      ['low-coverage', ['src/cart.js'], 'Raise test coverage of src/cart.js (25% of lines)'],
+    ]);
+  });
+
+  it('reports an unreachable InfluxDB as a failed analysis and still plans the rest', async () => {
+    const path = repo({ 'src/add.js': `export function add(a, b) {\n  return a + b;\n}\n` });
+    const h = harness({}, { appMetricsInfluxUrl: 'http://127.0.0.1:9' });
+    const output = await plan(h, path, ['performance-regression', 'undocumented-export']);
+    expect(output.opportunities.map((o) => o.kind)).toEqual(['undocumented-export']);
+    expect(output.analyses?.find((a) => a.name === 'application-metrics')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/ECONNREFUSED|connect/) });
+  });
+
+  it('limits the analysis to the paths asked for', async () => {
+    const path = repo({
+      'packages/a/index.js': `export function a() {\n  return 1;\n}\n`,
+      'packages/b/index.js': `export function b() {\n  return 2;\n}\n`,
+    });
+    const h = harness();
+    const output = await h.service.plan({ repository: path, ref: 'HEAD', lookbackHours: 24, kinds: ['undocumented-export'], paths: ['packages/b'] }, h.context());
+    expect(output.opportunities.map((o) => o.files)).toEqual([['packages/b/index.js']]);
+    expect(output.stats.filesAnalysed).toBe(1);
+  });
+
+  it('fails without retrying for a repository that does not exist', async () => {
+    const h = harness();
+    await expect(plan(h, join(scratch, 'missing'), ['lint-finding'])).rejects.toMatchObject({ name: 'NonRetryableTaskError' });
+  });
+});
