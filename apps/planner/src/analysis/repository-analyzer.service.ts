@@ -136,39 +136,52 @@ export class RepositoryAnalyzer {
     let formatError = '';
     if (misses.length > 0) {
       await this.reader.withCheckout(request.repository, request.commit, MESH_NODE_MODULES, async (dir) => {
+        // ESLint and Prettier run in child processes while this process parses: the two overlap.
+        const stopTools = new AbortController();
+        const onStop = () => stopTools.abort(request.signal.reason);
+        request.signal.addEventListener('abort', onStop, { once: true });
+        const tools =
+          wantLint || wantFormat ? this.runTools(dir, misses.map((m) => m.entry.path), wantLint ? eslintMode : 'off', wantFormat, stopTools.signal) : undefined;
+        // Settled whatever happens below, so an early exit leaves no unhandled rejection.
+        tools?.catch(() => undefined);
         const fresh = new Map<string, FileAnalysis>();
         const texts = new Map<string, string>();
-        let done = 0;
-        for (const { entry, previous } of misses) {
-          this.throwIfAborted(request.signal);
-          const text = await readFile(join(dir, entry.path), 'utf8');
-          texts.set(entry.path, text);
-          const facts = wantFacts ? analyseSourceText(entry.path, text, { complexityThreshold: this.config.PLANNER_COMPLEXITY_THRESHOLD }) : (previous?.facts ?? null);
-          fresh.set(entry.path, { facts, lint: previous?.lint ?? null, formatted: previous?.formatted ?? null });
-          done += 1;
-          // Parsing is CPU work: give the event loop (heartbeats, Kafka) a turn now and then.
-          if (done % 25 === 0) {
-            await new Promise((resolve) => setImmediate(resolve));
-            if (done % 250 === 0) await request.progress(15 + Math.round((25 * done) / misses.length), `parsed ${done} of ${misses.length} changed files`);
-          }
-        }
-        if (wantLint || wantFormat) {
-          await request.progress(40, `linting${wantFormat ? ' and format-checking' : ''} ${misses.length} files`);
-          const outcome = await this.runTools(dir, misses.map((m) => m.entry.path), wantLint ? eslintMode : 'off', wantFormat, request.signal);
-          lintNote = outcome.eslint.note ?? '';
-          lintError = outcome.eslint.error ?? '';
-          formatError = outcome.prettier.error ?? '';
-          for (const [path, analysis] of fresh) {
-            const messages = outcome.eslint.results[path];
-            if (wantLint && !lintError) {
-              // No entry: the configuration ignores the file, so it has no findings.
-              const lines = (texts.get(path) ?? '').split('\n');
-              analysis.lint = (messages ?? []).map((m) => ({ ...m, source: (lines[m.line - 1] ?? '').trim().slice(0, 200) }));
+        try {
+          let done = 0;
+          for (const { entry, previous } of misses) {
+            this.throwIfAborted(request.signal);
+            const text = await readFile(join(dir, entry.path), 'utf8');
+            texts.set(entry.path, text);
+            const facts = wantFacts ? analyseSourceText(entry.path, text, { complexityThreshold: this.config.PLANNER_COMPLEXITY_THRESHOLD }) : (previous?.facts ?? null);
+            fresh.set(entry.path, { facts, lint: previous?.lint ?? null, formatted: previous?.formatted ?? null });
+            done += 1;
+            // Parsing is CPU work: give the event loop (heartbeats, Kafka) a turn now and then.
+            if (done % 25 === 0) {
+              await new Promise((resolve) => setImmediate(resolve));
+              if (done % 250 === 0) await request.progress(15 + Math.round((25 * done) / misses.length), `parsed ${done} of ${misses.length} changed files`);
             }
-            if (wantFormat && !formatError && path in outcome.prettier.results) analysis.formatted = outcome.prettier.results[path];
-            // Prettier ignores some files (its ignore file, unknown parsers): checked, nothing to say.
-            else if (wantFormat && !formatError) analysis.formatted = true;
           }
+          if (tools) {
+            await request.progress(40, `linting${wantFormat ? ' and format-checking' : ''} ${misses.length} files`);
+            const outcome = await tools;
+            lintNote = outcome.eslint.note ?? '';
+            lintError = outcome.eslint.error ?? '';
+            formatError = outcome.prettier.error ?? '';
+            for (const [path, analysis] of fresh) {
+              const messages = outcome.eslint.results[path];
+              if (wantLint && !lintError) {
+                // No entry: the configuration ignores the file, so it has no findings.
+                const lines = (texts.get(path) ?? '').split('\n');
+                analysis.lint = (messages ?? []).map((m) => ({ ...m, source: (lines[m.line - 1] ?? '').trim().slice(0, 200) }));
+              }
+              if (wantFormat && !formatError && path in outcome.prettier.results) analysis.formatted = outcome.prettier.results[path];
+              // Prettier ignores some files (its ignore file, unknown parsers): checked, nothing to say.
+              else if (wantFormat && !formatError) analysis.formatted = true;
+            }
+          }
+        } finally {
+          stopTools.abort();
+          request.signal.removeEventListener('abort', onStop);
         }
         for (const [path, analysis] of fresh) files.set(path, analysis);
         // Cache what is complete; a part that failed stays null and is retried next time.
