@@ -18,7 +18,7 @@ import { TaskKeys } from '../tasks/task-keys';
 import { TaskSignals } from '../tasks/task-signals';
 
 type OutboxRecord =
-  | { kind: 'lifecycle'; entry: string; type: string; priority: TaskPriority; correlationId?: string | null }
+  | { kind: 'lifecycle'; taskId: string; entry: string; type: string; priority: TaskPriority; correlationId?: string | null }
   | {
       kind: 'assignment';
       taskId: string;
@@ -171,7 +171,7 @@ export class OutboxRelay implements Startable, OnModuleInit {
     const id = uuidFrom(`${this.keys.prefix}${streamId}`);
     switch (record.kind) {
       case 'lifecycle': {
-        const entry = JSON.parse(record.entry) as TaskTransition;
+        const entry: TaskTransition = { taskId: record.taskId, ...(JSON.parse(record.entry) as Omit<TaskTransition, 'taskId'>) };
         return {
           definition: taskLifecycleEvent,
           payload: { ...entry, type: record.type, priority: record.priority },

@@ -1,5 +1,21 @@
+import type { RetryPolicy } from '@autocode/contracts';
 import type { TaskRecord } from './task.model';
 import { JSON_FIELDS, NUMBER_FIELDS } from './task.model';
+
+/*
+ * Redis keeps a small hash in its compact encoding only while every value
+ * is at most 64 bytes; one longer value (a retry policy as JSON) more than
+ * doubles the memory of a queued task. Hence the terse forms below.
+ */
+
+function encodeRetry(policy: RetryPolicy): string {
+  return [policy.maxRetries, policy.initialDelayMs, policy.factor, policy.maxDelayMs, policy.jitter ? 1 : 0].join('|');
+}
+
+function decodeRetry(value: string): RetryPolicy {
+  const [maxRetries, initialDelayMs, factor, maxDelayMs, jitter] = value.split('|').map(Number);
+  return { maxRetries, initialDelayMs, factor, maxDelayMs, jitter: jitter === 1 };
+}
 
 type Encodable = Partial<TaskRecord> & { deadlineMs?: number | null };
 
@@ -13,7 +29,8 @@ export function encodeTaskFields(fields: Encodable): { set: Record<string, strin
       del.push(field);
       continue;
     }
-    set[field] = (JSON_FIELDS as readonly string[]).includes(field) ? JSON.stringify(value) : String(value);
+    if (field === 'retry') set[field] = encodeRetry(value as RetryPolicy);
+    else set[field] = (JSON_FIELDS as readonly string[]).includes(field) ? JSON.stringify(value) : String(value);
   }
   return { set, del };
 }
@@ -21,12 +38,14 @@ export function encodeTaskFields(fields: Encodable): { set: Record<string, strin
 export function decodeTask(hash: Record<string, string>): TaskRecord {
   const record: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(hash)) {
-    if ((JSON_FIELDS as readonly string[]).includes(field)) record[field] = JSON.parse(value);
+    if (field === 'retry') record[field] = decodeRetry(value);
+    else if ((JSON_FIELDS as readonly string[]).includes(field)) record[field] = JSON.parse(value);
     else if ((NUMBER_FIELDS as readonly string[]).includes(field)) record[field] = Number(value);
     else record[field] = value;
   }
   const deadlineMs = hash.deadlineMs ? Number(hash.deadlineMs) : null;
   delete record.deadlineMs;
+  delete record.createdBy;
   return {
     correlationId: null,
     parentId: null,

@@ -97,10 +97,10 @@ while dispatched < max do
     redis.call('ZADD', P .. 'tasks:state:SCHEDULED', created, id)
     redis.call('ZADD', P .. 'queue:deadlines', deadline, id)
     redis.call('SADD', P .. 'worker:' .. best.id .. ':inflight', id)
-    local entry = cjson.encode({ taskId = id, from = 'QUEUED', to = 'SCHEDULED', attempt = tonumber(t[2]),
+    local entry = cjson.encode({ from = 'QUEUED', to = 'SCHEDULED', attempt = tonumber(t[2]),
       actor = 'orchestrator', source = 'dispatcher', reason = 'assigned to ' .. best.id, at = nowIso })
     redis.call('RPUSH', P .. 'task:' .. id .. ':history', entry)
-    redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', entry = entry, type = t[4], priority = t[3], correlationId = t[8] or nil }))
+    redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', taskId = id, entry = entry, type = t[4], priority = t[3], correlationId = t[8] or nil }))
     redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'assignment', taskId = id,
       attempt = tonumber(t[2]), type = t[4], pool = pool, workerId = best.id, partition = partition, priority = t[3],
       params = t[5], deadlineMs = deadline, checkpoint = t[7] or 'null' }))
@@ -128,7 +128,7 @@ for _, id in ipairs(due) do
   if t[1] == 'QUEUED' or t[1] == 'RETRYING' then
     local score = now + rank[t[3]] * aging
     if t[1] == 'RETRYING' then
-      local entry = cjson.encode({ taskId = id, from = 'RETRYING', to = 'QUEUED', attempt = tonumber(t[2]),
+      local entry = cjson.encode({ from = 'RETRYING', to = 'QUEUED', attempt = tonumber(t[2]),
         actor = 'orchestrator', source = 'scheduler', reason = 'backoff elapsed', at = nowIso })
       redis.call('HSET', taskKey, 'state', 'QUEUED', 'updatedAt', nowIso, 'queueScore', score)
       redis.call('HDEL', taskKey, 'retryAt')
@@ -136,7 +136,7 @@ for _, id in ipairs(due) do
       local created = redis.call('ZSCORE', P .. 'tasks:all', id) or now
       redis.call('ZREM', P .. 'tasks:state:RETRYING', id)
       redis.call('ZADD', P .. 'tasks:state:QUEUED', created, id)
-      redis.call('XADD', P .. 'outbox', 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', entry = entry, type = t[5], priority = t[3], correlationId = t[6] or nil }))
+      redis.call('XADD', P .. 'outbox', 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', taskId = id, entry = entry, type = t[5], priority = t[3], correlationId = t[6] or nil }))
     else
       redis.call('HSET', taskKey, 'queueScore', score)
     end

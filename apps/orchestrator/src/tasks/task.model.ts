@@ -52,7 +52,7 @@ export interface TaskRecord {
 }
 
 /** Stored as JSON in the hash. */
-export const JSON_FIELDS = ['retry', 'params', 'progress', 'checkpoint', 'output', 'error'] as const;
+export const JSON_FIELDS = ['params', 'progress', 'checkpoint', 'output', 'error'] as const;
 export const NUMBER_FIELDS = ['attempt', 'failures', 'timeLimitMs', 'queueScore'] as const;
 
 export class TaskNotFoundError extends Error {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { decodeTask } from './task-codec';
 import { TaskKeys } from './task-keys';
 import { APPLY_MUTATION, DISPATCH, PROMOTE_DUE } from './task-scripts';
-import type { TaskMutation } from './task-transitions';
+import { creationEntries, type TaskMutation } from './task-transitions';
 import type { TaskRecord } from './task.model';
 
 export type ApplyOutcome =
@@ -75,9 +75,16 @@ export class TaskRepository {
     });
   }
 
+  /** The audit trail: the creation entries (implied by the task's fields), then every stored entry. */
   async history(taskId: string): Promise<TaskTransition[]> {
-    const entries = await this.client.lrange(this.keys.history(taskId), 0, -1);
-    return entries.map((e) => JSON.parse(e) as TaskTransition);
+    const [[, creation], [, entries]] = (await this.client
+      .multi()
+      .hmget(this.keys.task(taskId), 'createdAt', 'scheduledFor', 'createdBy')
+      .lrange(this.keys.history(taskId), 0, -1)
+      .exec()) as [[unknown, Array<string | null>], [unknown, string[]]];
+    const [createdAt, scheduledFor, createdBy] = creation;
+    const implied = createdAt && createdBy ? creationEntries({ id: taskId, createdAt, scheduledFor }, createdBy) : [];
+    return [...implied, ...entries.map((e) => ({ taskId, ...(JSON.parse(e) as Omit<TaskTransition, 'taskId'>) }))];
   }
 
   dispatch(pool: WorkerPool, max: number, now: Date): Promise<number> {
