@@ -1,16 +1,68 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
+import { HealthRegistry, SERVICE_CONFIG } from '@autocode/runtime';
+import { Sandbox, SandboxHealthIndicator, WorkspaceManager } from '@autocode/sandbox';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
+import type { ValidatorConfig } from '../config/validator.config';
+import { ValidationConfigReader } from '../repository/repository-config.reader';
+import { AdvisoryClient } from '../stages/advisory.client';
+import { AiReviewStage } from '../stages/ai-review.stage';
+import { PerformanceStage } from '../stages/performance.stage';
+import { SecurityStage } from '../stages/security.stage';
+import { StaticAnalysisStage } from '../stages/static-analysis.stage';
+import { SyntaxStage } from '../stages/syntax.stage';
+import { UnitTestsStage } from '../stages/unit-tests.stage';
+import { SandboxedTools } from '../toolchain/sandboxed-tools';
+import { Toolchain } from '../toolchain/toolchain';
 import { ValidationService } from './validation.service';
 
-@Module({ providers: [{ provide: GitClient, useFactory: () => new GitClient() }, ValidationService] })
+/** Workspaces older than this are leftovers of a process that died mid-validation. */
+const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
+
+@Module({
+  providers: [
+    { provide: GitClient, useFactory: () => new GitClient() },
+    { provide: Toolchain, useFactory: () => Toolchain.locate() },
+    {
+      provide: Sandbox,
+      inject: [SERVICE_CONFIG, Toolchain],
+      useFactory: (config: ValidatorConfig, toolchain: Toolchain) =>
+        Sandbox.create({ mode: config.SANDBOX_MODE, readOnlyPaths: [toolchain.nodeModules], defaultMemoryMb: config.VALIDATOR_MEMORY_MB }),
+    },
+    {
+      provide: WorkspaceManager,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: ValidatorConfig) => new WorkspaceManager(config.WORKSPACE_DIR ? { baseDir: config.WORKSPACE_DIR } : {}),
+    },
+    SandboxedTools,
+    ValidationConfigReader,
+    AdvisoryClient,
+    SyntaxStage,
+    UnitTestsStage,
+    StaticAnalysisStage,
+    SecurityStage,
+    PerformanceStage,
+    AiReviewStage,
+    ValidationService,
+  ],
+})
 export class ValidationModule implements OnModuleInit {
+  private readonly logger = new Logger(ValidationModule.name);
+
   constructor(
     private readonly worker: WorkerRuntime,
     private readonly validation: ValidationService,
+    private readonly sandbox: Sandbox,
+    private readonly workspaces: WorkspaceManager,
+    private readonly health: HealthRegistry,
+    @Inject(SERVICE_CONFIG) private readonly config: ValidatorConfig,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    this.health.register(new SandboxHealthIndicator(this.sandbox));
+    const swept = await this.workspaces.sweep(STALE_WORKSPACE_MS);
+    if (swept) this.logger.warn({ msg: 'removed workspaces left by an earlier process', count: swept });
+    this.logger.log({ msg: 'validation stages', required: this.config.VALIDATOR_REQUIRED_STAGES, isolation: this.sandbox.status.isolation });
     this.worker.register(builtInTaskHandler('validate', (params, context) => this.validation.validate(params, context)));
   }
 }

@@ -1,57 +1,168 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { ValidateOutput, ValidateParams, ValidationStageReport } from '@autocode/contracts';
-import { GitClient, GitError } from '@autocode/git';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { validationStageReportSchema, type JsonValue, type ValidateOutput, type ValidateParams, type ValidationStageReport } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
-import type { TaskContext } from '@autocode/worker';
+import { SERVICE_CONFIG } from '@autocode/runtime';
+import { WorkspaceManager, type EphemeralWorkspace } from '@autocode/sandbox';
+import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
+import type { StageName, ValidatorConfig } from '../config/validator.config';
+import { ValidationConfigReader } from '../repository/repository-config.reader';
+import { requiredStages, ValidationConfigError, type ValidationSection } from '../repository/validation-config';
+import { AiReviewStage } from '../stages/ai-review.stage';
+import { PerformanceStage } from '../stages/performance.stage';
+import { SecurityStage } from '../stages/security.stage';
+import type { StageContext, StageOutcome, ValidationStage } from '../stages/stage';
+import { StaticAnalysisStage } from '../stages/static-analysis.stage';
+import { SyntaxStage } from '../stages/syntax.stage';
+import { UnitTestsStage } from '../stages/unit-tests.stage';
+import { parseUnifiedDiff } from '../workspace/unified-diff';
 
-/** Stages the pipeline will run; those without a checker yet report `skipped`, never `passed`. */
-const PENDING_STAGES = ['syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'];
+const MAX_FINDING_CHARS = 2000;
 
+/**
+ * The validation pipeline: the patch is applied to a fresh checkout (next
+ * to an unpatched one, the baseline), then syntax and types, unit tests,
+ * static analysis, security, performance and AI review run in that order,
+ * each with its time limit and report. Stages that ran are kept in the
+ * task's checkpoint, so a retried validation does not redo them.
+ */
 @Injectable()
 export class ValidationService {
   private readonly logger = new Logger(ValidationService.name);
+  private readonly stages: ValidationStage[];
 
   constructor(
-    private readonly git: GitClient,
+    private readonly workspaces: WorkspaceManager,
+    private readonly configs: ValidationConfigReader,
     private readonly metrics: MetricsWriter,
-  ) {}
+    @Inject(SERVICE_CONFIG) private readonly config: ValidatorConfig,
+    syntax: SyntaxStage,
+    unitTests: UnitTestsStage,
+    staticAnalysis: StaticAnalysisStage,
+    security: SecurityStage,
+    performanceStage: PerformanceStage,
+    aiReview: AiReviewStage,
+  ) {
+    this.stages = [syntax, unitTests, staticAnalysis, security, performanceStage, aiReview];
+  }
 
   async validate(params: ValidateParams, context: TaskContext): Promise<ValidateOutput> {
     const started = performance.now();
-    const stages: ValidationStageReport[] = [];
-    const empty = params.patch.diff.length === 0;
-
-    if (empty) {
-      for (const name of ['apply', ...PENDING_STAGES]) stages.push(skipped(name, 'empty patch: nothing to check'));
-    } else {
-      stages.push(await this.checkApplies(params));
-      for (const name of PENDING_STAGES) stages.push(skipped(name, 'no checker for this stage yet'));
+    if (params.patch.diff.length === 0) {
+      const stages = ['apply', ...this.stages.map((s) => s.name)].map((name) => report(name, false, 0, { status: 'skipped', summary: 'empty patch: nothing to check', findings: [], notApplicable: true }));
+      return this.finish(params, context, stages, 'nothing-to-validate', started);
     }
+    let section: ValidationSection;
+    try {
+      section = await this.configs.read(params.repository, params.commit);
+    } catch (error) {
+      if (error instanceof ValidationConfigError) throw new NonRetryableTaskError(error.message);
+      throw error;
+    }
+    const required = requiredStages(this.config.VALIDATOR_REQUIRED_STAGES, section);
+    const done = resumedStages(context.checkpoint);
 
-    const verdict = empty ? 'nothing-to-validate' : stages.some((s) => s.required && s.status !== 'passed') ? 'failed' : 'passed';
+    const base = await this.workspaces.create(params.repository, params.commit);
+    let patched: EphemeralWorkspace | undefined;
+    try {
+      patched = await this.workspaces.create(params.repository, params.commit);
+      const applyStarted = performance.now();
+      const applies = await patched.checkPatch(params.patch.diff);
+      if (!applies.applies) {
+        const stages = [
+          report('apply', true, performance.now() - applyStarted, { status: 'failed', summary: `the patch does not apply to ${params.commit.slice(0, 12)}`, findings: [applies.reason] }),
+          ...this.stages.map((s) => report(s.name, false, 0, { status: 'skipped', summary: 'the patch does not apply', findings: [], notApplicable: true })),
+        ];
+        return this.finish(params, context, stages, 'failed', started);
+      }
+      await patched.applyPatch(params.patch.diff);
+      const reports: ValidationStageReport[] = [report('apply', true, performance.now() - applyStarted, { status: 'passed', summary: `the patch applies to ${params.commit.slice(0, 12)}`, findings: [] })];
+      const stageContext = (name: StageName): StageContext => ({
+        base,
+        patched: patched!,
+        diff: params.patch.diff,
+        changes: parseUnifiedDiff(params.patch.diff),
+        section,
+        timeoutMs: section.timeouts[name] ?? this.defaultTimeout(name),
+        signal: context.signal,
+      });
+
+      for (const [index, stage] of this.stages.entries()) {
+        const resumed = done.get(stage.name);
+        if (resumed) {
+          reports.push(resumed);
+          continue;
+        }
+        await context.progress(Math.round((index / this.stages.length) * 100), `validating: ${stage.name}`);
+        const stageStarted = performance.now();
+        let outcome: StageOutcome;
+        try {
+          outcome = await stage.run(stageContext(stage.name));
+        } catch (error) {
+          context.signal.throwIfAborted();
+          // A stage that crashed could not judge the change: skipped (never passed), and a required one fails the validation.
+          outcome = { status: 'skipped', summary: `the ${stage.name} check crashed: ${(error as Error).message}`, findings: [], notApplicable: false };
+          this.logger.error({ msg: 'validation stage crashed', stage: stage.name, taskId: context.taskId, err: error as Error });
+        }
+        reports.push(report(stage.name, required.has(stage.name), performance.now() - stageStarted, outcome));
+        await context.progress(Math.round(((index + 1) / this.stages.length) * 100), `validated: ${stage.name} ${outcome.status}`, { stages: reports.slice(1) as unknown as JsonValue });
+      }
+      const verdict = reports.some((s) => s.required && s.status !== 'passed') ? 'failed' : 'passed';
+      return this.finish(params, context, reports, verdict, started);
+    } finally {
+      await Promise.all([base.remove(), patched?.remove()]);
+    }
+  }
+
+  private finish(params: ValidateParams, context: TaskContext, stages: ValidationStageReport[], verdict: ValidateOutput['verdict'], started: number): ValidateOutput {
     const durationMs = performance.now() - started;
     for (const stage of stages) {
-      this.metrics.record('validation_stage', { duration_ms: stage.durationMs, task_id: context.taskId }, { stage: stage.name, status: stage.status });
+      this.metrics.record(
+        'validation_stage',
+        { duration_ms: stage.durationMs, findings: stage.findings.length, task_id: context.taskId },
+        { stage: stage.name, status: stage.status, required: String(stage.required) },
+      );
     }
-    this.metrics.record('validation_run', { duration_ms: durationMs, task_id: context.taskId }, { verdict });
-    this.logger.log({ msg: 'validated', taskId: context.taskId, verdict });
+    this.metrics.record('validation_run', { duration_ms: durationMs, task_id: context.taskId, files_changed: params.patch.filesChanged }, { verdict });
+    this.logger.log({ msg: 'validated', taskId: context.taskId, verdict, failed: stages.filter((s) => s.status === 'failed').map((s) => s.name) });
     return { verdict, stages, durationMs };
   }
 
-  private async checkApplies(params: ValidateParams): Promise<ValidationStageReport> {
-    const started = performance.now();
-    try {
-      await this.git.withWorktree(params.repository, params.commit, (dir) =>
-        this.git.execWithInput(dir, ['apply', '--check', '--whitespace=nowarn', '-'], params.patch.diff),
-      );
-      return { name: 'apply', status: 'passed', required: true, durationMs: performance.now() - started, summary: `patch applies to ${params.commit.slice(0, 8)}`, findings: [] };
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error;
-      return { name: 'apply', status: 'failed', required: true, durationMs: performance.now() - started, summary: 'patch does not apply', findings: [error.message] };
-    }
+  private defaultTimeout(name: StageName): number {
+    const c = this.config;
+    return {
+      syntax: c.VALIDATOR_SYNTAX_TIMEOUT_MS,
+      'unit-tests': c.VALIDATOR_TESTS_TIMEOUT_MS,
+      'static-analysis': c.VALIDATOR_LINT_TIMEOUT_MS,
+      security: c.VALIDATOR_LINT_TIMEOUT_MS,
+      performance: c.VALIDATOR_BENCHMARK_TIMEOUT_MS,
+      'ai-review': c.VALIDATOR_AI_REVIEW_TIMEOUT_MS,
+    }[name];
   }
 }
 
-function skipped(name: string, summary: string): ValidationStageReport {
-  return { name, status: 'skipped', required: false, durationMs: 0, summary, findings: [] };
+/**
+ * A stage's report. `required` says whether it counts towards the verdict:
+ * a configured-required stage that did not apply to this change (nothing of
+ * its kind changed) does not; one that could not run does — as a failure.
+ */
+function report(name: string, required: boolean, durationMs: number, outcome: StageOutcome): ValidationStageReport {
+  return {
+    name,
+    status: outcome.status,
+    required: required && !(outcome.status === 'skipped' && outcome.notApplicable),
+    durationMs: Math.round(durationMs * 10) / 10,
+    summary: outcome.summary.slice(0, 2000),
+    findings: outcome.findings.slice(0, 500).map((f) => f.slice(0, MAX_FINDING_CHARS)),
+  };
+}
+
+function resumedStages(checkpoint: JsonValue | null): Map<string, ValidationStageReport> {
+  const stages = (checkpoint as { stages?: unknown } | null)?.stages;
+  const out = new Map<string, ValidationStageReport>();
+  if (!Array.isArray(stages)) return out;
+  for (const raw of stages) {
+    const parsed = validationStageReportSchema.safeParse(raw);
+    if (parsed.success) out.set(parsed.data.name, parsed.data);
+  }
+  return out;
 }

@@ -1,0 +1,54 @@
+import type { EphemeralWorkspace } from '@autocode/sandbox';
+import type { StageName } from '../config/validator.config';
+import type { ValidationSection } from '../repository/validation-config';
+import type { ChangedFile } from '../workspace/unified-diff';
+
+export interface StageContext {
+  /** The tree the change was made against, untouched: the baseline. */
+  base: EphemeralWorkspace;
+  /** The same tree with the patch applied. */
+  patched: EphemeralWorkspace;
+  diff: string;
+  changes: ChangedFile[];
+  section: ValidationSection;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * What a stage found. `not-applicable` skips (nothing of that kind changed,
+ * the repository has no benchmark) do not count against a required stage;
+ * any other skip of a required stage fails the validation — a skipped stage
+ * is never a pass.
+ */
+export type StageOutcome =
+  | { status: 'passed' | 'failed'; summary: string; findings: string[] }
+  | { status: 'skipped'; summary: string; findings: string[]; notApplicable: boolean };
+
+export interface ValidationStage {
+  readonly name: StageName;
+  run(context: StageContext): Promise<StageOutcome>;
+}
+
+export const passed = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'passed', summary, findings });
+export const failed = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'failed', summary, findings });
+export const notApplicable = (summary: string): StageOutcome => ({ status: 'skipped', summary, findings: [], notApplicable: true });
+export const couldNotRun = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'skipped', summary, findings, notApplicable: false });
+
+/** Counts of `items` by key; what `after` has more of than `before` is new. */
+export function newFindings<T>(before: T[], after: T[], key: (item: T) => string): T[] {
+  const counts = new Map<string, number>();
+  for (const item of before) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  const added: T[] = [];
+  for (const item of after) {
+    const k = key(item);
+    const left = counts.get(k) ?? 0;
+    if (left > 0) counts.set(k, left - 1);
+    else added.push(item);
+  }
+  return added;
+}
+
+export function tail(text: string, lines = 15): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
