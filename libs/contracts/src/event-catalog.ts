@@ -4,6 +4,7 @@ import {
   deploymentRequestedEvent,
   generationRequestedEvent,
   planningRequestedEvent,
+  utilityRequestedEvent,
   validationRequestedEvent,
 } from './events/task-assigned/task-assigned.event';
 import { taskControlEvent } from './events/task-control/task-control.event';
@@ -20,6 +21,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   generationRequestedEvent,
   validationRequestedEvent,
   deploymentRequestedEvent,
+  utilityRequestedEvent,
   taskResultEvent,
   taskProgressEvent,
   taskControlEvent,

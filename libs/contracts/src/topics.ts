@@ -14,6 +14,7 @@ export const TOPICS = {
   generationRequested: 'autocode.generation.requested.v1',
   validationRequested: 'autocode.validation.requested.v1',
   deploymentRequested: 'autocode.deployment.requested.v1',
+  utilityRequested: 'autocode.utility.requested.v1',
   /** Results of every task, from every pool. */
   taskResult: 'autocode.task.result.v1',
   taskProgress: 'autocode.task.progress.v1',

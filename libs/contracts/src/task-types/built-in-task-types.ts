@@ -114,6 +114,11 @@ export const validateOutputSchema = z.strictObject({
   verdict: z.enum(['passed', 'failed', 'nothing-to-validate']),
   stages: z.array(validationStageReportSchema).max(50),
   durationMs: z.number().min(0),
+  /**
+   * The findings of the failed stages as one list ("stage: finding"), ready
+   * to be handed to the next generation round as its feedback.
+   */
+  feedback: z.array(z.string().max(2000)).max(100).optional(),
 });
 export type ValidateOutput = z.infer<typeof validateOutputSchema>;
 

@@ -5,7 +5,8 @@ import { TOPICS, type TopicName } from '../topics';
  * Workers come in pools, one per service kind; each pool has its assignment
  * topic. A new task type joins an existing pool without any contract change.
  */
-export const WORKER_POOLS = ['planning', 'generation', 'validation', 'deployment'] as const;
+/** `utility`: small engine-side work (delays, HTTP requests, notifications), run by the orchestrator itself. */
+export const WORKER_POOLS = ['planning', 'generation', 'validation', 'deployment', 'utility'] as const;
 export const workerPoolSchema = z.enum(WORKER_POOLS);
 export type WorkerPool = z.infer<typeof workerPoolSchema>;
 
@@ -14,4 +15,5 @@ export const POOL_TOPICS: Readonly<Record<WorkerPool, TopicName>> = {
   generation: TOPICS.generationRequested,
   validation: TOPICS.validationRequested,
   deployment: TOPICS.deploymentRequested,
+  utility: TOPICS.utilityRequested,
 };

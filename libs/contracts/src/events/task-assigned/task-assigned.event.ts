@@ -39,10 +39,12 @@ export const planningRequestedEvent = assignmentOn('planning.requested', TOPICS.
 export const generationRequestedEvent = assignmentOn('generation.requested', TOPICS.generationRequested);
 export const validationRequestedEvent = assignmentOn('validation.requested', TOPICS.validationRequested);
 export const deploymentRequestedEvent = assignmentOn('deployment.requested', TOPICS.deploymentRequested);
+export const utilityRequestedEvent = assignmentOn('utility.requested', TOPICS.utilityRequested);
 
 export const ASSIGNMENT_EVENTS = {
   planning: planningRequestedEvent,
   generation: generationRequestedEvent,
   validation: validationRequestedEvent,
   deployment: deploymentRequestedEvent,
+  utility: utilityRequestedEvent,
 } as const;
