@@ -5,3 +5,4 @@ export * from './worker.module';
 export * from './zod-task-handler';
 export * from './built-in-task-handler';
 export * from './worker-env';
+export * from './task-decorators';

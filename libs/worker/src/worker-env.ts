@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WorkerPool } from '@autocode/contracts';
+import { parseDecoratorPolicy } from './task-decorators';
 import type { WorkerOptions } from './worker.options';
 
 /** Environment fields of every worker service. */
@@ -9,11 +10,29 @@ export const workerEnvFields = {
   WORKER_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** On shutdown, how long running tasks may finish before they are stopped. */
   WORKER_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Decorators around every task run: any of timing, logging, metrics (comma-separated). */
+  WORKER_DECORATORS: z.string().default('timing,logging,metrics').superRefine((value, ctx) => check(() => parseDecoratorPolicy(value, ''), ctx)),
+  /** Per task type: `noop=;sleep=timing` (an empty list turns decorators off for that type). */
+  WORKER_DECORATORS_BY_TYPE: z.string().default('').superRefine((value, ctx) => check(() => parseDecoratorPolicy('', value), ctx)),
 };
+
+function check(parse: () => unknown, ctx: z.RefinementCtx): void {
+  try {
+    parse();
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
 
 export function workerOptionsFrom(
   pool: WorkerPool,
-  env: { WORKER_CAPACITY: number; WORKER_HEARTBEAT_INTERVAL_MS: number; WORKER_DRAIN_TIMEOUT_MS: number },
+  env: { WORKER_CAPACITY: number; WORKER_HEARTBEAT_INTERVAL_MS: number; WORKER_DRAIN_TIMEOUT_MS: number; WORKER_DECORATORS: string; WORKER_DECORATORS_BY_TYPE: string },
 ): WorkerOptions {
-  return { pool, capacity: env.WORKER_CAPACITY, heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS, drainTimeoutMs: env.WORKER_DRAIN_TIMEOUT_MS };
+  return {
+    pool,
+    capacity: env.WORKER_CAPACITY,
+    heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
+    drainTimeoutMs: env.WORKER_DRAIN_TIMEOUT_MS,
+    decorators: parseDecoratorPolicy(env.WORKER_DECORATORS, env.WORKER_DECORATORS_BY_TYPE),
+  };
 }

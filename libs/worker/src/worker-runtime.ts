@@ -14,6 +14,7 @@ import {
 import { ConsumerFactory, EventPublisher, type EventConsumer } from '@autocode/messaging';
 import { MetricsWriter } from '@autocode/metrics';
 import { ServiceIdentity, ServiceRunner, type Startable } from '@autocode/runtime';
+import { decorate, loggingDecorator, metricsDecorator, timingDecorator, type DecoratorName, type TaskDecorator } from './task-decorators';
 import { NonRetryableTaskError, type TaskContext, type TaskHandler } from './task-handler';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker.options';
 
@@ -61,7 +62,12 @@ export class WorkerRuntime implements Startable, OnModuleInit {
 
   register(handler: TaskHandler<unknown, JsonValue>): void {
     if (this.assignments?.state && this.assignments.state !== 'idle') throw new Error('register task types before the worker starts');
-    this.handlers.set(handler.descriptor.name, handler);
+    const decorators: Record<DecoratorName, TaskDecorator> = {
+      timing: timingDecorator(),
+      logging: loggingDecorator(),
+      metrics: metricsDecorator(this.metrics),
+    };
+    this.handlers.set(handler.descriptor.name, decorate(handler, this.options.decorators, decorators));
   }
 
   onModuleInit(): void {

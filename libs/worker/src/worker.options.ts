@@ -1,4 +1,5 @@
 import type { WorkerPool } from '@autocode/contracts';
+import type { DecoratorPolicy } from './task-decorators';
 
 export interface WorkerOptions {
   pool: WorkerPool;
@@ -7,6 +8,8 @@ export interface WorkerOptions {
   heartbeatIntervalMs: number;
   /** On shutdown, how long running tasks may finish before they are stopped. */
   drainTimeoutMs: number;
+  /** Timing, logging and metrics around task runs, per task type. */
+  decorators: DecoratorPolicy;
 }
 
 export const WORKER_OPTIONS = Symbol('WorkerOptions');
