@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -266,6 +267,25 @@ ${healthChecks}
     expect(fixture.remoteTip('qa')).toBeNull();
     expect(fixture.remoteBranches().map((b) => `${b}=${fixture.remoteTip(b)}`)).toEqual(tips);
     await waitUntil('the rejected and expired notifications', () => webhook.about(id, 'rejected').length === 1 && webhook.about(deploymentIdOf(unanswered), 'expired').length === 1);
+  });
+
+  it('without autocode.yaml, deploys to the develop branch of the target repository itself (the documented default)', async () => {
+    const bare = DeployFixture.create(await freePort(), () => 'validation:\n  required: []\n');
+    try {
+      const patch = bare.patch({ 'features/default.json': { d: 1 } });
+      const task = await api.createTask({ type: 'deploy', params: { repository: bare.repo, commit: bare.commit, patch, environment: 'development', title: 'Default environment' } });
+      const output = (await finished(task)).output as Record<string, string>;
+      expect(output).toMatchObject({ outcome: 'deployed', environment: 'development', branch: 'develop', strategy: 'direct', previousRevision: bare.commit });
+      const local = (ref: string) => execFileSync('git', ['-C', bare.repo, 'rev-parse', ref], { encoding: 'utf8' }).trim();
+      expect(local('refs/heads/develop')).toBe(output.revision);
+      expect(local(`${output.revision}^`)).toBe(bare.commit);
+      expect(local('HEAD')).toBe(bare.commit); // the checked-out branch is untouched
+
+      const other = await finished(await api.createTask({ type: 'deploy', params: { repository: bare.repo, commit: bare.commit, patch, environment: 'staging', title: 'Nowhere' } }));
+      expect(other).toMatchObject({ state: 'FAILED', error: { message: expect.stringMatching(/environment "staging" is not defined in the default configuration/), retryable: false } });
+    } finally {
+      bare.remove();
+    }
   });
 
   it('never writes the webhook secret or the API keys to its logs', () => {
