@@ -1,0 +1,3 @@
+export * from './http-client';
+export * from './webhook.client';
+export * from './http.module';
