@@ -42,7 +42,7 @@ describe('deployer: environments, approvals and rollback', () => {
   let deployerUrl: string;
 
   beforeAll(async () => {
-    for (const env of ['development', 'staging', 'production']) ports[env] = await freePort();
+    for (const env of ['development', 'staging', 'production', 'manual']) ports[env] = await freePort();
     const healthChecks = `
       health_checks:
         - endpoint: /health
@@ -83,6 +83,13 @@ ${healthChecks}
       schedule: "after 1h of staging"
       url: http://127.0.0.1:${ports.production}
       rollback: { enabled: true, on_failure: auto, max_attempts: 3 }
+    - name: manual
+      branch: manual
+      remote: ${remote}
+      url: http://127.0.0.1:${ports.manual}
+      rollback: { enabled: true, on_failure: manual }
+${hook(ports.manual, stateDir)}
+${healthChecks}
     - name: qa
       branch: qa
       remote: ${remote}
@@ -267,6 +274,29 @@ ${healthChecks}
     expect(fixture.remoteTip('qa')).toBeNull();
     expect(fixture.remoteBranches().map((b) => `${b}=${fixture.remoteTip(b)}`)).toEqual(tips);
     await waitUntil('the rejected and expired notifications', () => webhook.about(id, 'rejected').length === 1 && webhook.about(deploymentIdOf(unanswered), 'expired').length === 1);
+  });
+
+  it('leaves a failed deployment to an operator when rollback is manual, and rolls it back on request', async () => {
+    const good = (await finished(await startDeploy('manual', fixture.patch({ 'features/m.json': { m: 1 } }), 'Manual one'))).output as Record<string, string>;
+    expect(good).toMatchObject({ outcome: 'deployed' });
+    const task = await startDeploy('manual', fixture.patch({ 'features/zz-broken.json': { healthy: false } }), 'Manual broken');
+    const failed = await finished(task);
+    expect(failed).toMatchObject({ state: 'FAILED', error: { retryable: false, message: expect.stringMatching(/failed: health check failed: .*rollback is manual/) } });
+    const id = deploymentIdOf(task);
+    const bad = fixture.remoteTip('manual')!;
+    expect((await deployment(id)).status).toBe('failed');
+    await waitUntil('the failed notification', () => webhook.about(id, 'failed').length === 1);
+
+    expect(await call('POST', `/api/deployments/${id}/rollback`, VIEWER_KEY, { reason: 'broken' })).toMatchObject({ status: 403 });
+    expect(await call('POST', `/api/deployments/${id}/rollback`, OPERATOR_KEY, {})).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^body\.reason: /) } });
+    expect(await call('POST', `/api/deployments/${good.deploymentId}/rollback`, OPERATOR_KEY, { reason: 'old' })).toMatchObject({ status: 409 });
+    const rolled = await call<Deployment>('POST', `/api/deployments/${id}/rollback`, OPERATOR_KEY, { reason: 'health is red' });
+    expect(rolled).toMatchObject({ status: 200, body: { status: 'rolled-back' } });
+    expect(rolled.body.audit).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'ops', action: 'rolling-back', detail: 'rolled back by ops: health is red' })]));
+    const tip = fixture.remoteTip('manual')!;
+    expect(fixture.inRemote('rev-parse', `${tip}^`)).toBe(bad);
+    expect(fixture.inRemote('rev-parse', `${tip}^{tree}`)).toBe(fixture.inRemote('rev-parse', `${good.revision}^{tree}`));
+    expect(await serviceHealth('manual')).toEqual({ revision: tip, healthy: true });
   });
 
   it('without autocode.yaml, deploys to the develop branch of the target repository itself (the documented default)', async () => {

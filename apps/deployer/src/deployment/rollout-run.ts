@@ -123,16 +123,7 @@ export class RolloutRun {
   private async finishDeployed(): Promise<DeploymentRecord> {
     const now = new Date().toISOString();
     const record = this.record;
-    const state = await this.deps.records.environmentState(record.repositoryKey, record.environment);
-    await this.deps.records.saveEnvironmentState(record.repositoryKey, {
-      ...state,
-      repository: record.repository,
-      environment: record.environment,
-      branch: record.branch!,
-      revision: this.revision,
-      deploymentId: record.id,
-      updatedAt: now,
-    });
+    await this.recordLive(this.revision);
     await this.deps.records.markLive(record.repositoryKey, record.changeId, record.environment, record.id, now);
     const flag = record.featureFlag ? await this.deps.flags.find(record.featureFlag.name) : undefined;
     await this.move(['verifying'], 'deployed', 'deployed', `${record.branch} at ${this.revision}`, {
@@ -148,6 +139,8 @@ export class RolloutRun {
   /** A check failed: roll back, unless the environment says a person decides. */
   async fail(reason: string): Promise<DeploymentRecord> {
     if (this.env.rollback.enabled && this.env.rollback.onFailure === 'auto') return this.rollback(reason);
+    // The failed revision stays live until someone acts: the environment's state says so (a by-hand rollback targets this deployment).
+    await this.recordLive(this.revision);
     await this.move([...IN_FLIGHT], 'failed', 'failed', `${reason}; rollback is ${this.env.rollback.enabled ? 'manual' : 'disabled'}`, {
       reason: `${reason} (left at ${this.record.revision?.slice(0, 12)}: rollback is ${this.env.rollback.enabled ? 'manual' : 'disabled'})`,
       finishedAt: new Date().toISOString(),
@@ -203,18 +196,7 @@ export class RolloutRun {
   private async finishRolledBack(revert: string | null, reason: string): Promise<DeploymentRecord> {
     const now = new Date().toISOString();
     const record = this.record;
-    if (revert) {
-      const state = await this.deps.records.environmentState(record.repositoryKey, record.environment);
-      await this.deps.records.saveEnvironmentState(record.repositoryKey, {
-        ...state,
-        repository: record.repository,
-        environment: record.environment,
-        branch: record.branch!,
-        revision: revert,
-        deploymentId: record.id,
-        updatedAt: now,
-      });
-    }
+    if (revert) await this.recordLive(revert);
     await this.deps.records.unmarkLive(record.repositoryKey, record.changeId, record.environment, record.id);
     if (record.featureFlag) {
       const flag = await this.deps.flags.retire(record.featureFlag.name, 'deployer', `deployment ${record.id} rolled back`);
@@ -227,6 +209,21 @@ export class RolloutRun {
     });
     this.deps.notifier.notify(factsOf(this.record, 'rolled-back'), this.record.notify);
     return this.record;
+  }
+
+  /** The environment now runs `revision`, by this deployment (blue-green slots are kept as the strategy left them). */
+  private async recordLive(revision: string): Promise<void> {
+    const r = this.record;
+    const state = await this.deps.records.environmentState(r.repositoryKey, r.environment);
+    await this.deps.records.saveEnvironmentState(r.repositoryKey, {
+      ...state,
+      repository: r.repository,
+      environment: r.environment,
+      branch: r.branch!,
+      revision,
+      deploymentId: r.id,
+      updatedAt: new Date().toISOString(),
+    });
   }
 
   /** Runs the environment's hook (if any) in a checkout of `revision`; returns why it failed, or undefined. */
