@@ -37,7 +37,8 @@ export class SyntaxStage implements ValidationStage {
 
     const findings: string[] = [];
     const notes: string[] = [];
-    if (ts.length > 0) {
+    // With a tsconfig, the project decides what is checked (checkJs covers JSDoc-typed JavaScript too).
+    if (ts.length > 0 || this.project(context)) {
       const outcome = await this.typeCheck(context, ts);
       if (outcome.status === 'skipped') return outcome;
       findings.push(...outcome.findings);
@@ -52,7 +53,7 @@ export class SyntaxStage implements ValidationStage {
   }
 
   private async typeCheck(context: StageContext, files: string[]): Promise<StageOutcome> {
-    const project = context.section.typescript?.project ?? (existsSync(join(context.patched.root, 'tsconfig.json')) ? 'tsconfig.json' : undefined);
+    const project = this.project(context);
     const args = (existing: string[]) =>
       project
         ? [this.tools.toolchain.tsc, '--noEmit', '--pretty', 'false', '-p', project]
@@ -70,6 +71,10 @@ export class SyntaxStage implements ValidationStage {
     const findings = added.slice(0, 100).map((d) => `${d.file}${d.line ? `:${d.line}` : ''} ${d.code}: ${d.message}`);
     if (added.length === 0) return passed(`tsc: ${afterDiagnostics.length} error(s), all present before the change`);
     return failed(`tsc: the change adds ${added.length} type error(s)`, findings);
+  }
+
+  private project(context: StageContext): string | undefined {
+    return context.section.typescript?.project ?? (existsSync(join(context.base.root, 'tsconfig.json')) ? 'tsconfig.json' : undefined);
   }
 
   private diagnostics(result: SandboxRunResult): Diagnostic[] {
