@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
+import { workerEnvFields } from '@autocode/worker';
 
 export const orchestratorConfigSchema = baseEnvSchema.extend({
+  ...workerEnvFields,
+  /** Utility tasks (delays, HTTP calls, webhooks) mostly wait: many fit at once. */
+  WORKER_CAPACITY: z.coerce.number().int().min(1).max(1000).default(50),
   HTTP_PORT: envFields.port(8080),
   /** The repository Autocode improves when a trigger does not name one. */
   TARGET_REPOSITORY: z
@@ -18,8 +22,6 @@ export const orchestratorConfigSchema = baseEnvSchema.extend({
   TRIGGER_DEDUPE_WINDOW_SECONDS: envFields.positiveInt(300),
   /** The default generation-cycle schedule (created once; 0: none). */
   CYCLE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
-  /** How many times the cycle regenerates a change that failed validation. */
-  CYCLE_MAX_REGENERATIONS: z.coerce.number().int().min(0).max(10).default(2),
   /** Globs under the target repository whose changes trigger a cycle ('' disables the watcher). */
   WATCH_GLOBS: z.string().default('src/**,specs/**,tests/**,test/**'),
   /** Quiet time after the last file change before the watcher triggers. */
@@ -32,6 +34,12 @@ export const orchestratorConfigSchema = baseEnvSchema.extend({
   QUEUE_AGING_STEP_SECONDS: z.coerce.number().min(0.001).max(24 * 3600).default(60),
   /** A worker silent for this long (at least three of its heartbeat intervals) is presumed dead. */
   WORKER_SILENCE_TIMEOUT_MS: envFields.positiveInt(5000),
+  WORKFLOW_MAX_NODES: envFields.positiveInt(500),
+  WORKFLOW_MAX_DURATION_SECONDS: envFields.positiveInt(7 * 24 * 3600),
+  /** Finished runs (and their node runs) are kept this long. */
+  WORKFLOW_RUN_RETENTION_DAYS: envFields.positiveInt(14),
+  /** Children a `workflow` node may start with forEach. */
+  WORKFLOW_MAX_CHILD_RUNS: envFields.positiveInt(200),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;

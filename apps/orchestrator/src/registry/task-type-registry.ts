@@ -92,8 +92,12 @@ export class TaskTypeRegistry implements OnApplicationBootstrap {
     return JSON.parse(raw) as RegisteredTaskType;
   }
 
-  /** Problems with `params` against the type's JSON Schema, as `params.<path>: message`; empty when valid. */
-  validateParams(type: TaskTypeDescriptor, params: unknown): string[] {
+  /**
+   * Problems with `params` against the type's JSON Schema, as `params.<path>:
+   * message`; empty when valid. Errors at (or for missing properties named
+   * by) the `ignore` JSON pointers are left out.
+   */
+  validateParams(type: TaskTypeDescriptor, params: unknown, ignore: string[] = []): string[] {
     const digest = digestOf(type.paramsSchema);
     let cached = this.validators.get(type.name);
     if (!cached || cached.digest !== digest) {
@@ -101,11 +105,14 @@ export class TaskTypeRegistry implements OnApplicationBootstrap {
       this.validators.set(type.name, cached);
     }
     if (cached.validate(params)) return [];
-    return (cached.validate.errors ?? []).map((e) => {
+    const ignored = (pointer: string) => ignore.some((p) => pointer === p || pointer.startsWith(`${p}/`));
+    return (cached.validate.errors ?? [])
+      .filter((e) => !ignored(e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath))
+      .map((e) => {
       const path = e.instancePath ? `params${e.instancePath.replace(/\//g, '.')}` : 'params';
       const extra = e.keyword === 'additionalProperties' ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : '';
-      return `${path}: ${e.message ?? 'is invalid'}${extra}`;
-    });
+        return `${path}: ${e.message ?? 'is invalid'}${extra}`;
+      });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { TriggerSource } from '@autocode/contracts';
 
-export type TriggerStatus = 'planning' | 'planned' | 'failed';
+/** `started`: its generation-cycle run is going (see runId); `failed`: the run could not start. */
+export type TriggerStatus = 'started' | 'failed';
 
 /** A trigger as recorded by the orchestrator. */
 export interface TriggerRecord {
@@ -14,7 +15,8 @@ export interface TriggerRecord {
   dedupeKey: string | null;
   receivedAt: string;
   status: TriggerStatus;
-  taskIds: string[];
+  /** The generation-cycle workflow run this trigger started. */
+  runId: string | null;
   error: string | null;
 }
 

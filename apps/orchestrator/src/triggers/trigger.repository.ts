@@ -4,7 +4,7 @@ import type { TriggerRecord, TriggerStatus } from './trigger.model';
 
 const RETENTION_SECONDS = 30 * 24 * 3600;
 
-/** Triggers are hashes; the tasks they produced are a set beside them, so updates never read-modify-write. */
+/** Triggers are small hashes, updated field by field. */
 @Injectable()
 export class TriggerRepository {
   constructor(private readonly redis: RedisConnection) {}
@@ -32,8 +32,7 @@ export class TriggerRepository {
   }
 
   async save(trigger: TriggerRecord): Promise<void> {
-    const { taskIds: _taskIds, ...fields } = trigger;
-    const encoded = Object.entries(fields).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
+    const encoded = Object.entries(trigger).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
     await this.redis.client
       .multi()
       .hset(this.key(trigger.id), ...encoded)
@@ -43,10 +42,7 @@ export class TriggerRepository {
   }
 
   async get(triggerId: string): Promise<TriggerRecord | null> {
-    const [hash, taskIds] = await Promise.all([
-      this.redis.client.hgetall(this.key(triggerId)),
-      this.redis.client.smembers(this.tasksKey(triggerId)),
-    ]);
+    const hash = await this.redis.client.hgetall(this.key(triggerId));
     if (!hash.id) return null;
     return {
       id: hash.id,
@@ -59,15 +55,13 @@ export class TriggerRepository {
       dedupeKey: hash.dedupeKey || null,
       receivedAt: hash.receivedAt,
       status: hash.status as TriggerStatus,
-      taskIds: taskIds.sort(),
+      runId: hash.runId || null,
       error: hash.error || null,
     };
   }
 
-  async recordOutcome(triggerId: string, status: TriggerStatus, taskIds: string[], error?: string): Promise<void> {
-    const multi = this.redis.client.multi().hset(this.key(triggerId), 'status', status, 'error', error ?? '');
-    if (taskIds.length) multi.sadd(this.tasksKey(triggerId), ...taskIds).expire(this.tasksKey(triggerId), RETENTION_SECONDS);
-    await multi.exec();
+  async recordOutcome(triggerId: string, status: TriggerStatus, runId: string | null, error?: string): Promise<void> {
+    await this.redis.client.hset(this.key(triggerId), 'status', status, 'runId', runId ?? '', 'error', error ?? '');
   }
 
   async listIds(offset: number, limit: number): Promise<{ ids: string[]; total: number }> {
@@ -83,7 +77,4 @@ export class TriggerRepository {
     return this.redis.key('trigger', triggerId);
   }
 
-  private tasksKey(triggerId: string): string {
-    return this.redis.key('trigger', triggerId, 'tasks');
-  }
 }

@@ -1,20 +1,15 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newId, type TriggerRequested } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
-import { TaskSubmissionService } from '../tasks/task-submission.service';
+import { GENERATION_CYCLE_WORKFLOW } from '../workflows/definitions/built-in-workflows';
+import { derivedId, WorkflowEngine } from '../workflows/workflow-engine.service';
 import type { TriggerReceipt, TriggerRecord } from './trigger.model';
 import { TriggerRepository } from './trigger.repository';
 
 /** A redelivered Kafka message is recognised for this long. */
 const MESSAGE_DEDUPE_SECONDS = 7 * 24 * 3600;
-
-/** Derived ids make every step idempotent: the same trigger never plans twice. */
-export function derivedTaskId(...parts: string[]): string {
-  return `tsk_${createHash('sha256').update(parts.join(':')).digest('hex').slice(0, 24)}`;
-}
 
 @Injectable()
 export class TriggerService {
@@ -22,15 +17,16 @@ export class TriggerService {
 
   constructor(
     private readonly triggers: TriggerRepository,
-    private readonly submission: TaskSubmissionService,
+    private readonly workflows: WorkflowEngine,
     private readonly metrics: MetricsWriter,
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
   ) {}
 
   /**
-   * Records a trigger once and starts its generation cycle with a `plan`
-   * task. A redelivered message (same envelope id) or a repeated dedupeKey
-   * inside the window returns the earlier trigger and starts nothing new.
+   * Records a trigger once and starts a run of the generation-cycle
+   * workflow for it. A redelivered message (same envelope id) or a repeated
+   * dedupeKey inside the window returns the earlier trigger and starts
+   * nothing new.
    */
   async receive(request: TriggerRequested, origin: { messageId?: string; actor: string }): Promise<TriggerReceipt> {
     const id = newId('trg');
@@ -53,34 +49,32 @@ export class TriggerService {
       lookbackHours: request.lookbackHours ?? this.config.PLANNER_LOOKBACK_HOURS,
       dedupeKey: request.dedupeKey ?? null,
       receivedAt: new Date().toISOString(),
-      status: 'planning',
-      taskIds: [],
+      status: 'started',
+      runId: derivedId('run', id, GENERATION_CYCLE_WORKFLOW),
       error: null,
     };
     await this.triggers.save(trigger);
     try {
-      const { task } = await this.submission.submit(
+      await this.workflows.startRun(
+        GENERATION_CYCLE_WORKFLOW,
         {
-          type: 'plan',
           params: {
             repository: trigger.repository,
             ref: trigger.ref,
             lookbackHours: trigger.lookbackHours,
+            environment: this.config.DEPLOY_ENVIRONMENT,
             ...(request.paths ? { paths: request.paths } : {}),
           },
-          priority: 'HIGH',
+          priority: 'MEDIUM',
           correlationId: id,
         },
-        { actor: trigger.requestedBy, source: `trigger:${trigger.source}`, reason: trigger.reason },
-        { id: derivedTaskId(id, 'plan') },
+        { id: trigger.runId! },
       );
-      await this.triggers.recordOutcome(id, 'planning', [task.id]);
-      trigger.taskIds = [task.id];
     } catch (error) {
       // Give the keys back so a retry of this trigger is not mistaken for a duplicate.
       if (origin.messageId) await this.triggers.release('message', origin.messageId, id);
       if (request.dedupeKey) await this.triggers.release('key', request.dedupeKey, id);
-      await this.triggers.recordOutcome(id, 'failed', [], `could not start planning: ${(error as Error).message}`);
+      await this.triggers.recordOutcome(id, 'failed', null, `could not start the generation cycle: ${(error as Error).message}`);
       throw error;
     }
     this.metrics.record('trigger_received', { count: 1, trigger_id: id }, { source: trigger.source });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TaskCoreModule } from '../tasks/task-core.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
 import { FileWatchTrigger } from './file-watch.trigger';
 import { TriggerConsumer } from './trigger.consumer';
 import { TriggerController } from './trigger.controller';
@@ -7,7 +8,7 @@ import { TriggerRepository } from './trigger.repository';
 import { TriggerService } from './trigger.service';
 
 @Module({
-  imports: [TaskCoreModule],
+  imports: [TaskCoreModule, WorkflowsModule],
   controllers: [TriggerController],
   providers: [TriggerRepository, TriggerService, TriggerConsumer, FileWatchTrigger],
   exports: [TriggerRepository, TriggerService],
