@@ -27,6 +27,11 @@ export interface ExitFacts {
   stderr: string;
 }
 
+/** Whether `text` (an error message, a stderr tail) says an allocation failed. */
+export function isOutOfMemoryMessage(text: string): boolean {
+  return OUT_OF_MEMORY.test(text);
+}
+
 export function classifyExit(facts: ExitFacts): SandboxExitReason {
   if (facts.timedOut) return 'time-limit';
   if (facts.aborted) return 'aborted';

@@ -1,25 +1,60 @@
-import type { GenerateParams, Patch } from '@autocode/contracts';
+import type { GenerateParams } from '@autocode/contracts';
+import type { EphemeralWorkspace } from '@autocode/sandbox';
 import type { TaskContext } from '@autocode/worker';
 
-export interface GeneratorOutput {
-  patch: Patch;
+/** One generate task as a generator sees it: a fresh workspace to change, and ways to report. */
+export interface GenerationJob {
+  params: GenerateParams;
+  workspace: EphemeralWorkspace;
+  context: TaskContext;
+  /** Files an earlier attempt finished; their changes are already in the workspace. */
+  resumedFiles: string[];
+  /** A file is finished (the service saves a checkpoint now and then). */
+  fileDone(file: string, touched: string[]): void;
+  /** Free-form progress of the generator's own (percent of its part, 0–100). */
+  progress(percent: number, message: string): void;
 }
 
-/** A way of producing a patch for an opportunity. */
+export interface GeneratorReport {
+  notes: string[];
+  stats: Record<string, number>;
+}
+
+/**
+ * A way of producing a change for an opportunity: it changes files in the
+ * job's workspace; the service turns the changes into the patch.
+ */
 export interface Generator {
   readonly name: string;
-  generate(params: GenerateParams, context: TaskContext): Promise<GeneratorOutput>;
+  /** Why this node cannot run it (no model configured …), or undefined when it can. */
+  unavailableReason(): string | undefined;
+  generate(job: GenerationJob): Promise<GeneratorReport>;
+}
+
+/** A generator failed; `retryable` says whether another attempt could go differently. */
+export class GenerationFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'GenerationFailure';
+  }
 }
 
 /**
  * Changes nothing, and says so: the task records an empty patch marked
- * `no-change`, never a pretend success. Used until a planned kind has a
- * real generator.
+ * `no-change`, never a pretend success. For kinds that are planned for
+ * review only (`recent-changes`).
  */
 export class NoopGenerator implements Generator {
   readonly name = 'noop';
 
-  async generate(): Promise<GeneratorOutput> {
-    return { patch: { diff: '', filesChanged: 0, insertions: 0, deletions: 0 } };
+  unavailableReason(): undefined {
+    return undefined;
+  }
+
+  async generate(): Promise<GeneratorReport> {
+    return { notes: [], stats: {} };
   }
 }

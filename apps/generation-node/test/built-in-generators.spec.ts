@@ -1,0 +1,338 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import type { EphemeralWorkspace } from '@autocode/sandbox';
+import { DEFAULT_LINT_RULES } from '../src/runner/built-ins/lint-autofix.generator';
+import { createFixtureRepo, type FixtureRepo, MESH_NODE_MODULES, TSC, typescriptProject } from './fixture-repo';
+import { GenerationHarness } from './generation-harness';
+
+/**
+ * Each built-in generator on a repository made for its finding, through the
+ * generation service with the real sandbox, git and generator runner. For
+ * each: the patch applies to a fresh checkout, the repository still
+ * type-checks and its tests still pass, and the finding is gone.
+ */
+describe('built-in generators', () => {
+  let harness: GenerationHarness;
+  const repos: FixtureRepo[] = [];
+  const fixture = (base: Record<string, string>, finding: Record<string, string>) => {
+    const repo = createFixtureRepo(base, finding);
+    repos.push(repo);
+    return repo;
+  };
+
+  beforeAll(async () => {
+    harness = await GenerationHarness.create();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    for (const repo of repos) repo.remove();
+  });
+
+  const existingTest = {
+    'src/math.ts': 'export function add(a: number, b: number): number {\n  return a + b;\n}\n',
+    'test/math.test.ts': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { add } from '../src/math';\n\ntest('adds', () => {\n  assert.equal(add(2, 3), 5);\n});\n",
+  };
+
+  // ESLint and Prettier load configs with dynamic import(), which jest's module system cannot do: they run as child processes.
+  const lint = (workspace: EphemeralWorkspace, file: string, defaults: boolean) =>
+    harness.script<{ fixableErrorCount: number; errorCount: number }>(
+      workspace,
+      `const { ESLint } = require(${JSON.stringify(join(MESH_NODE_MODULES, 'eslint'))});
+       const parser = require(require.resolve('@typescript-eslint/parser', { paths: [${JSON.stringify(MESH_NODE_MODULES)}] }));
+       const defaults = [
+         { files: ['**/*.ts'], languageOptions: { parser } },
+         { files: ['**/*.{js,ts}'], rules: ${JSON.stringify(DEFAULT_LINT_RULES)} },
+       ];
+       const eslint = new ESLint(${defaults} ? { cwd: process.cwd(), overrideConfigFile: true, overrideConfig: defaults } : { cwd: process.cwd() });
+       eslint.lintFiles([${JSON.stringify(file)}]).then(([r]) => console.log(JSON.stringify({ fixableErrorCount: r.fixableErrorCount, errorCount: r.errorCount })));`,
+    );
+  const isFormatted = (workspace: EphemeralWorkspace, file: string) =>
+    harness.script<boolean>(
+      workspace,
+      `const prettier = require(${JSON.stringify(join(MESH_NODE_MODULES, 'prettier'))});
+       const path = require('node:path').resolve(${JSON.stringify(file)});
+       (async () => {
+         const options = await prettier.resolveConfig(path);
+         console.log(JSON.stringify(await prettier.check(require('node:fs').readFileSync(path, 'utf8'), { ...options, filepath: path })));
+       })();`,
+    );
+
+  /** tsc (which also builds the tests) and node --test over the build, in the sandbox. */
+  async function expectTypeChecksAndTestsPass(workspace: EphemeralWorkspace, extraCompilerFlags: string[] = []): Promise<void> {
+    const typeCheck = await harness.typeCheck(workspace, extraCompilerFlags);
+    expect({ exit: typeCheck.exitCode, out: typeCheck.stdout }).toEqual({ exit: 0, out: '' });
+    const tests = await harness.run(workspace, process.execPath, ['--test', 'build/test/']);
+    expect({ exit: tests.exitCode, out: tests.stdout.includes('# fail 0') }).toEqual({ exit: 0, out: true });
+  }
+
+  describe('lint-autofix', () => {
+    it("fixes what the repository's own ESLint config reports, and only that", async () => {
+      const repo = fixture(
+        {
+          'package.json': JSON.stringify({ name: 'js-fixture', type: 'module', scripts: { test: 'node --test test/' } }),
+          'eslint.config.js': "export default [{ files: ['**/*.js'], rules: { 'no-var': 'error', 'prefer-const': 'error', eqeqeq: 'error' } }];\n",
+          'test/tax.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { tax } from '../src/tax.js';\n\ntest('taxes', () => {\n  assert.equal(tax(100, 'CA'), 7);\n  assert.equal(tax(100, 'XX'), 0);\n});\n",
+        },
+        {
+          'src/tax.js':
+            "export function tax(cents, state) {\n  var rates = { CA: 0.07, NY: 0.04 };\n  let rate = rates[state];\n  if (typeof rate == 'undefined') return 0;\n  return Math.round(cents * rate);\n}\n",
+        },
+      );
+      await harness.withPatched(repo, '', async (workspace) => expect(await lint(workspace, 'src/tax.js', false)).toMatchObject({ fixableErrorCount: 3 }));
+
+      const output = await harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/tax.js'] });
+      expect(output).toMatchObject({ generator: 'lint-autofix', outcome: 'patch', patch: { filesChanged: 1 } });
+      expect(output.patch.diff).toContain('+  const rates');
+      expect(output.patch.diff).toContain("+  if (typeof rate === 'undefined') return 0;");
+
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        expect(await lint(workspace, 'src/tax.js', false)).toEqual({ fixableErrorCount: 0, errorCount: 0 });
+        const tests = await harness.run(workspace, process.execPath, ['--test', 'test/']);
+        expect(tests.exitCode).toBe(0);
+        const check = await harness.run(workspace, process.execPath, [TSC, '--allowJs', '--checkJs', '--noEmit', '--module', 'nodenext', '--target', 'es2022', 'src/tax.js']);
+        expect(check.stdout).toBe('');
+      });
+    });
+
+    it('uses the default rules in a TypeScript repository without an ESLint config', async () => {
+      const repo = fixture(
+        { ...typescriptProject(), ...existingTest },
+        { 'src/shapes.ts': 'export function area(width: number, height: number): number {\n  var result = width * height;\n  let unit = 1;\n  return result * unit;\n}\n' },
+      );
+      await harness.withPatched(repo, '', async (workspace) => expect((await lint(workspace, 'src/shapes.ts', true)).fixableErrorCount).toBe(2));
+
+      const output = await harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/shapes.ts'] });
+      expect(output.outcome).toBe('patch');
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        expect(await lint(workspace, 'src/shapes.ts', true)).toEqual({ fixableErrorCount: 0, errorCount: 0 });
+        await expectTypeChecksAndTestsPass(workspace);
+      });
+    });
+
+    it('reports no-change for a clean file', async () => {
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, {});
+      const output = await harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/math.ts'] });
+      expect(output).toEqual({ generator: 'lint-autofix', outcome: 'no-change', patch: { diff: '', filesChanged: 0, insertions: 0, deletions: 0 } });
+    });
+  });
+
+  describe('format', () => {
+    it("formats with the repository's Prettier config", async () => {
+      const ugly = 'export function greet(name: string): string\n{\n    return "Hello, " + name\n}\n';
+      const repo = fixture({ ...typescriptProject(), ...existingTest, '.prettierrc.json': '{ "singleQuote": true, "printWidth": 100 }\n' }, { 'src/greet.ts': ugly });
+      await harness.withPatched(repo, '', async (workspace) => expect(await isFormatted(workspace, 'src/greet.ts')).toBe(false));
+
+      const output = await harness.generate(repo, { kind: 'unformatted-file', generator: 'format', files: ['src/greet.ts'] });
+      expect(output.patch.diff).toContain("+  return 'Hello, ' + name;");
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        expect(await isFormatted(workspace, 'src/greet.ts')).toBe(true);
+        await expectTypeChecksAndTestsPass(workspace);
+      });
+    });
+  });
+
+  describe('organize-imports', () => {
+    it('removes unused imports and nothing else', async () => {
+      const repo = fixture(
+        { ...typescriptProject(), ...existingTest },
+        {
+          'src/units.ts': "export const CM_PER_INCH = 2.54;\nexport function round2(value: number): number {\n  return Math.round(value * 100) / 100;\n}\n",
+          'src/convert.ts':
+            "import { readFileSync } from 'node:fs';\nimport { CM_PER_INCH, round2 } from './units';\nimport { add } from './math';\n\nexport function inchesToCm(inches: number): number {\n  return round2(inches * CM_PER_INCH);\n}\n",
+        },
+      );
+      const output = await harness.generate(repo, { kind: 'unused-imports', generator: 'organize-imports', files: ['src/convert.ts'] });
+      expect(output.patch).toMatchObject({ filesChanged: 1, insertions: 0, deletions: 2 });
+      expect(output.patch.diff).toContain("-import { readFileSync } from 'node:fs';");
+      expect(output.patch.diff).toContain("-import { add } from './math';");
+
+      // Under --noUnusedLocals the compiler reports unused imports as errors: none are left.
+      await harness.withPatched(repo, output.patch.diff, (workspace) => expectTypeChecksAndTestsPass(workspace, ['--noUnusedLocals']));
+      // The finding was real: the same strict check fails before the patch.
+      await harness.withPatched(repo, '', async (workspace) => {
+        const before = await harness.typeCheck(workspace, ['--noUnusedLocals', '--noEmit']);
+        expect(before.stdout).toMatch(/src\/convert\.ts.*TS6133/);
+      });
+    });
+  });
+
+  describe('doc-comments', () => {
+    const source = [
+      "import { add } from './math';",
+      '',
+      'export interface Point {',
+      '  x: number;',
+      '  y: number;',
+      '}',
+      '',
+      'export function distance(a: Point, b: Point = { x: 0, y: 0 }): number {',
+      '  return Math.hypot(a.x - b.x, a.y - b.y);',
+      '}',
+      '',
+      '/** Already documented: left alone. */',
+      'export function origin(): Point {',
+      '  return { x: 0, y: 0 };',
+      '}',
+      '',
+      'export const isOrigin = (p: Point): boolean => p.x === 0 && p.y === 0;',
+      '',
+      'export class Polygon {',
+      '  constructor(readonly points: Point[]) {}',
+      '',
+      '  perimeter(): number {',
+      '    return this.points.reduce((sum, p, i) => add(sum, distance(p, this.points[(i + 1) % this.points.length])), 0);',
+      '  }',
+      '}',
+      '',
+      'export type Path = Point[];',
+      '',
+    ].join('\n');
+
+    /** Exported declarations without a JSDoc comment, found independently of the generator. */
+    function undocumented(text: string): string[] {
+      const file = ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, true);
+      return file.statements
+        .filter((s) => ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
+        .filter((s) => !(ts.getLeadingCommentRanges(text, s.getFullStart()) ?? []).some((r) => text.startsWith('/**', r.pos)))
+        .map((s) => s.getText().split('\n')[0]);
+    }
+
+    it('documents every undocumented export from its signature, deterministically', async () => {
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/geometry.ts': source });
+      expect(undocumented(source)).toHaveLength(5);
+
+      const output = await harness.generate(repo, { kind: 'undocumented-export', generator: 'doc-comments', files: ['src/geometry.ts'] });
+      expect(output.patch).toMatchObject({ filesChanged: 1, deletions: 0 });
+      expect(output.patch.diff).toContain('+ * @param a - `Point`');
+      expect(output.patch.diff).toContain('+ * @param b - `Point`, default `{ x: 0, y: 0 }`');
+      expect(output.patch.diff).toContain('+ * @returns `number`');
+      expect(output.patch.diff).toContain('+/** A polygon. */');
+      expect(output.patch.diff).toContain('+ * Whether `p` is origin.');
+
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        expect(undocumented(readFileSync(join(workspace.root, 'src/geometry.ts'), 'utf8'))).toEqual([]);
+        await expectTypeChecksAndTestsPass(workspace);
+      });
+      const again = await harness.generate(repo, { kind: 'undocumented-export', generator: 'doc-comments', files: ['src/geometry.ts'] });
+      expect(again.patch.diff).toBe(output.patch.diff);
+    });
+
+    it('writes JSDoc types in JavaScript that the type check accepts', async () => {
+      const repo = fixture(
+        {
+          'package.json': JSON.stringify({ name: 'js-fixture', type: 'module' }),
+          'tsconfig.json': JSON.stringify({ compilerOptions: { allowJs: true, checkJs: true, noEmit: true, strict: true, noImplicitAny: false, module: 'nodenext', target: 'es2022', types: [] }, include: ['src/**/*.js'] }),
+        },
+        { 'src/report.js': "export function summarize(items, separator = ', ') {\n  return String(items.length) + separator;\n}\n\nexport function count(items) {\n  return Number(items.length);\n}\n" },
+      );
+      const output = await harness.generate(repo, { kind: 'undocumented-export', generator: 'doc-comments', files: ['src/report.js'] });
+      expect(output.patch.diff).toContain("+ * @param {string} [separator=', ']");
+      expect(output.patch.diff).toContain('+ * @returns {string}');
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        const check = await harness.run(workspace, process.execPath, [TSC, '-p', 'tsconfig.json']);
+        expect({ exit: check.exitCode, out: check.stdout }).toEqual({ exit: 0, out: '' });
+        expect(undocumented(readFileSync(join(workspace.root, 'src/report.js'), 'utf8'))).toEqual([]);
+      });
+    });
+  });
+
+  describe('test-scaffold', () => {
+    const pricing = [
+      "export type Tier = 'basic' | 'pro';",
+      '',
+      'export interface LineItem {',
+      '  sku: string;',
+      '  quantity: number;',
+      '  unitCents: number;',
+      '}',
+      '',
+      'export function subtotal(items: LineItem[]): number {',
+      '  return items.reduce((sum, item) => sum + item.quantity * item.unitCents, 0);',
+      '}',
+      '',
+      'export function discount(cents: number, tier: Tier): number {',
+      "  return tier === 'pro' ? Math.round(cents * 0.9) : cents;",
+      '}',
+      '',
+      'export function label(sku: string): string {',
+      "  if (sku.length === 0) throw new RangeError('a SKU cannot be empty');",
+      '  return sku.toUpperCase();',
+      '}',
+      '',
+      'export async function quote(items: LineItem[]): Promise<string> {',
+      '  return `${subtotal(items)} cents`;',
+      '}',
+      '',
+      'export class Cart {',
+      '  private readonly items: LineItem[] = [];',
+      '',
+      '  add(item: LineItem): number {',
+      '    this.items.push(item);',
+      '    return this.items.length;',
+      '  }',
+      '',
+      '  total(): number {',
+      '    return subtotal(this.items);',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+
+    it('writes a TypeScript test that compiles, passes, and fails when the behaviour changes', async () => {
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/pricing.ts': pricing });
+      const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/pricing.ts'] });
+      expect(output.patch).toMatchObject({ filesChanged: 1, deletions: 0 });
+      expect(output.patch.diff).toContain('diff --git a/test/pricing.test.ts b/test/pricing.test.ts');
+      expect(output.patch.diff).toContain("+import { Cart, discount, label, quote, subtotal } from '../src/pricing';");
+      expect(output.patch.diff).toMatch(/\+ {2}assert\.deepStrictEqual\(discount\(7, 'pro'\), 6\);/);
+      expect(output.patch.diff).toContain("+  assert.throws(() => label(''), { name: 'RangeError', message: 'a SKU cannot be empty' });");
+      expect(output.patch.diff).toMatch(/\+ {2}assert\.deepStrictEqual\(await quote\(\[\]\), '0 cents'\);/);
+      expect(output.patch.diff).toMatch(/\+ {2}assert\.deepStrictEqual\(cart\.total\(\), \d+\);/);
+      // Real assertions, not placeholders.
+      expect((output.patch.diff.match(/assert\.(deepStrictEqual|throws|rejects|strictEqual)\(/g) ?? []).length).toBeGreaterThanOrEqual(10);
+
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        await expectTypeChecksAndTestsPass(workspace);
+        // A behaviour change the test must catch: pro customers lose their discount.
+        const file = join(workspace.root, 'src/pricing.ts');
+        writeFileSync(file, readFileSync(file, 'utf8').replace('Math.round(cents * 0.9)', 'cents'));
+        expect((await harness.typeCheck(workspace)).exitCode).toBe(0);
+        const tests = await harness.run(workspace, process.execPath, ['--test', 'build/test/']);
+        expect(tests.exitCode).not.toBe(0);
+        expect(tests.stdout).toMatch(/not ok .* discount/);
+      });
+      const again = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/pricing.ts'] });
+      expect(again.patch.diff).toBe(output.patch.diff);
+    });
+
+    it('writes an ES-module JavaScript test next to the existing ones, using typed parameters of the repository for untyped ones', async () => {
+      const repo = fixture(
+        {
+          'package.json': JSON.stringify({ name: 'js-fixture', type: 'module', scripts: { test: 'node --test test/' } }),
+          'src/pricing.js': '/**\n * @param {{ quantity: number, unitPriceCents: number }[]} items\n * @returns {number}\n */\nexport function totalCents(items) {\n  return items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);\n}\n',
+          'test/pricing.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { totalCents } from '../src/pricing.js';\n\ntest('totals', () => assert.equal(totalCents([]), 0));\n",
+        },
+        { 'src/report.js': "import { totalCents } from './pricing.js';\n\nexport function summarize(items, currency) {\n  return `${items.length} lines, ${totalCents(items)} ${currency}`;\n}\n" },
+      );
+      const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/report.js'] });
+      expect(output.patch.diff).toContain('diff --git a/test/report.test.js b/test/report.test.js');
+      expect(output.patch.diff).toContain("+import { summarize } from '../src/report.js';");
+      expect(output.patch.diff).toContain("summarize([{ quantity: 7, unitPriceCents: 7 }, { quantity: 0, unitPriceCents: 0 }], 'Blue Widget')");
+      expect(output.patch.diff).toContain("'2 lines, 49 Blue Widget'");
+      await harness.withPatched(repo, output.patch.diff, async (workspace) => {
+        const tests = await harness.run(workspace, process.execPath, ['--test', 'test/']);
+        expect(tests.exitCode).toBe(0);
+        expect(tests.stdout).toContain('# pass 2');
+      });
+    });
+
+    it('declines, with no patch, a module it cannot exercise', async () => {
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/io.ts': 'export function run(callback: (err: Error | null, data: Buffer) => void, handle: WeakMap<object, number>): void {\n  void callback;\n  void handle;\n}\n' });
+      const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/io.ts'] });
+      expect(output).toMatchObject({ outcome: 'no-change', patch: { diff: '' } });
+    });
+  });
+
+});
