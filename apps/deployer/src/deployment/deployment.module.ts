@@ -1,12 +1,12 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
+import { HttpModule } from '@autocode/http';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import { ApprovalService } from '../approvals/approval.service';
 import { RepositoryConfigReader } from '../environments/repository-config.reader';
 import { FeatureFlagRepository } from '../flags/feature-flag.repository';
 import { FeatureFlagsController } from '../flags/feature-flags.controller';
 import { DeploymentNotifier } from '../notifications/deployment-notifier.service';
-import { WebhookClient } from '../notifications/webhook.client';
 import { HealthCheckClient } from '../release/health-check.client';
 import { CanaryMetricsRepository } from '../strategies/canary-metrics.repository';
 import { DeploymentRepository } from './deployment.repository';
@@ -16,6 +16,7 @@ import { EnvironmentLock } from './environment-lock.repository';
 import { RolloutService } from './rollout.service';
 
 @Module({
+  imports: [HttpModule],
   controllers: [DeploymentsController, FeatureFlagsController],
   providers: [
     // Pushes and hooks of big repositories take a while; git gets more time than the default minute.
@@ -26,7 +27,6 @@ import { RolloutService } from './rollout.service';
     EnvironmentLock,
     FeatureFlagRepository,
     CanaryMetricsRepository,
-    WebhookClient,
     DeploymentNotifier,
     ApprovalService,
     RolloutService,

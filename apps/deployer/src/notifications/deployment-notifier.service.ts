@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WebhookClient, WebhookRejectedError } from '@autocode/http';
 import { MetricsWriter } from '@autocode/metrics';
 import { BreakerOpenError } from '@autocode/resilience';
 import { SERVICE_CONFIG } from '@autocode/runtime';
@@ -6,7 +7,6 @@ import type { DeployerConfig } from '../config/deployer.config';
 import type { NotificationEvent } from '../environments/autocode-config.schema';
 import { sleep } from '../deployment/sleep';
 import { slackMessage, type DeploymentEventFacts } from './slack-message';
-import { WebhookClient, WebhookRejectedError } from './webhook.client';
 
 /** Who hears about an environment's events: a channel each, optionally only some events. No entry: every event, no channel. */
 export interface NotificationTarget {
