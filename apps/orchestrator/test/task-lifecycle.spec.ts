@@ -15,7 +15,7 @@ describe('task lifecycle on Redis', () => {
     await expect(core.lifecycle.transition(task.id, 'SCHEDULED', context)).rejects.toThrow('only the dispatcher schedules tasks');
     expect(await core.repository.dispatch('generation', 10, new Date())).toBe(0); // no worker yet: it waits
 
-    const worker = { workerId: 'worker-dispatch', pool: 'generation', capacity: 1, partitions: [2], running: 0, intervalMs: 1000, startedAt: new Date().toISOString(), lastSeen: Date.now(), expiresAt: Date.now() + 10_000 };
+    const worker = { workerId: 'worker-dispatch', pool: 'generation', capacity: 1, partitions: [2], types: ['sleep'], running: 0, intervalMs: 1000, startedAt: new Date().toISOString(), lastSeen: Date.now(), expiresAt: Date.now() + 10_000 };
     await core.redis.client.hset(core.keys.workers('generation'), 'worker-dispatch', JSON.stringify(worker));
     expect(await core.repository.dispatch('generation', 10, new Date())).toBe(1);
 
@@ -31,6 +31,17 @@ describe('task lifecycle on Redis', () => {
     // The one slot is taken: the next ready task waits.
     await core.seed('QUEUED');
     expect(await core.repository.dispatch('generation', 10, new Date())).toBe(0);
+  });
+
+  it('sends a task only to a worker that runs its type; one nobody runs waits without holding up the rest', async () => {
+    const exotic = await core.seed('QUEUED', { type: 'exotic', pool: 'validation', queueScore: 1 });
+    const ordinary = await core.seed('QUEUED', { type: 'sleep', pool: 'validation', queueScore: 2 });
+    const worker = { workerId: 'worker-typed', pool: 'validation', capacity: 5, partitions: [0], types: ['sleep'], running: 0, intervalMs: 1000, startedAt: new Date().toISOString(), lastSeen: Date.now(), expiresAt: Date.now() + 10_000 };
+    await core.redis.client.hset(core.keys.workers('validation'), 'worker-typed', JSON.stringify(worker));
+    expect(await core.repository.dispatch('validation', 10, new Date())).toBe(1);
+    expect((await core.repository.get(ordinary.id))?.state).toBe('SCHEDULED');
+    expect((await core.repository.get(exotic.id))?.state).toBe('QUEUED');
+    expect(await core.membership(exotic)).toMatchObject({ ready: true });
   });
 
   it.each(legal.filter(([from, to]) => !(from === 'QUEUED' && to === 'SCHEDULED')))('%s -> %s applies with its audit entry and queue moves', async (from, to) => {

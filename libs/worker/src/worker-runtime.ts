@@ -116,10 +116,8 @@ export class WorkerRuntime implements Startable, OnModuleInit {
       return this.reject(assignment, this.draining ? 'worker is shutting down' : 'no free slot');
     }
     const handler = this.handlers.get(assignment.type);
-    if (!handler) {
-      const now = new Date().toISOString();
-      return this.report(assignment, { outcome: 'failed', output: null, error: { message: `no handler for task type "${assignment.type}" on ${this.workerId}`, retryable: false } }, now);
-    }
+    // The dispatcher only sends announced types; this is a race with a restart. Another worker may run it.
+    if (!handler) return this.reject(assignment, `no handler for task type "${assignment.type}" on ${this.workerId}`);
     // Not awaited: a long task must not hold up the partition (or its heartbeats).
     void this.execute(assignment, handler);
   }

@@ -48,9 +48,12 @@ return {'OK'}
 
 /**
  * Hands ready tasks of one pool to live workers with free slots, most free
- * slots first, up to ARGV[4] tasks. Each becomes SCHEDULED on its worker,
- * gets a deadline, joins the worker's in-flight set, and an assignment plus
- * a lifecycle record go to the outbox.
+ * slots first, up to ARGV[4] tasks, in queue order. A task goes only to a
+ * worker that announced its type; a task no live worker can run stays
+ * queued (it does not hold up the others behind it, within the scanned
+ * window). Each task becomes SCHEDULED on its worker, gets a deadline,
+ * joins the worker's in-flight set, and an assignment plus a lifecycle
+ * record go to the outbox.
  *
  * ARGV: prefix, pool, nowMs, max, nowIso.
  * Returns the number of tasks dispatched.
@@ -62,49 +65,59 @@ local readyKey = P .. 'queue:' .. pool
 if redis.call('ZCARD', readyKey) == 0 then return 0 end
 
 local candidates = {}
+local totalFree = 0
 local workers = redis.call('HGETALL', P .. 'workers:' .. pool)
 for i = 1, #workers, 2 do
   local id, w = workers[i], cjson.decode(workers[i + 1])
   if w.expiresAt > now and w.capacity > 0 and #w.partitions > 0 then
     local free = w.capacity - redis.call('SCARD', P .. 'worker:' .. id .. ':inflight')
-    if free > 0 then candidates[#candidates + 1] = { id = id, free = free, partitions = w.partitions } end
+    if free > 0 then
+      local types = {}
+      for _, t in ipairs(w.types or {}) do types[t] = true end
+      candidates[#candidates + 1] = { id = id, free = free, partitions = w.partitions, types = types }
+      totalFree = totalFree + free
+    end
   end
 end
-if #candidates == 0 then return 0 end
+if totalFree == 0 then return 0 end
 
 local dispatched = 0
 local outbox = P .. 'outbox'
-while dispatched < max do
-  local best = nil
-  for _, c in ipairs(candidates) do
-    if c.free > 0 and (best == nil or c.free > best.free) then best = c end
-  end
-  if best == nil then break end
-  local popped = redis.call('ZPOPMIN', readyKey)
-  if #popped == 0 then break end
-  local id = popped[1]
+local window = redis.call('ZRANGE', readyKey, 0, math.max(max, 256) * 4 - 1)
+for _, id in ipairs(window) do
+  if dispatched >= max or totalFree == 0 then break end
   local taskKey = P .. 'task:' .. id
   local t = redis.call('HMGET', taskKey, 'state', 'attempt', 'priority', 'type', 'params', 'timeLimitMs', 'checkpoint', 'correlationId')
-  if t[1] == 'QUEUED' then
-    best.free = best.free - 1
-    local turn = redis.call('INCR', P .. 'dispatch:turn')
-    local partition = best.partitions[(turn % #best.partitions) + 1]
-    local deadline = now + tonumber(t[6])
-    redis.call('HSET', taskKey, 'state', 'SCHEDULED', 'workerId', best.id, 'deadlineMs', deadline, 'updatedAt', nowIso)
-    redis.call('HINCRBY', P .. 'queue:depth', pool .. ':' .. t[3], -1)
-    local created = redis.call('ZSCORE', P .. 'tasks:all', id) or now
-    redis.call('ZREM', P .. 'tasks:state:QUEUED', id)
-    redis.call('ZADD', P .. 'tasks:state:SCHEDULED', created, id)
-    redis.call('ZADD', P .. 'queue:deadlines', deadline, id)
-    redis.call('SADD', P .. 'worker:' .. best.id .. ':inflight', id)
-    local entry = cjson.encode({ from = 'QUEUED', to = 'SCHEDULED', attempt = tonumber(t[2]),
-      actor = 'orchestrator', source = 'dispatcher', reason = 'assigned to ' .. best.id, at = nowIso })
-    redis.call('RPUSH', P .. 'task:' .. id .. ':history', entry)
-    redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', taskId = id, entry = entry, type = t[4], priority = t[3], correlationId = t[8] or nil }))
-    redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'assignment', taskId = id,
-      attempt = tonumber(t[2]), type = t[4], pool = pool, workerId = best.id, partition = partition, priority = t[3],
-      params = t[5], deadlineMs = deadline, checkpoint = t[7] or 'null' }))
-    dispatched = dispatched + 1
+  if t[1] ~= 'QUEUED' then
+    redis.call('ZREM', readyKey, id)
+  else
+    local best = nil
+    for _, c in ipairs(candidates) do
+      if c.free > 0 and c.types[t[4]] and (best == nil or c.free > best.free) then best = c end
+    end
+    if best ~= nil then
+      redis.call('ZREM', readyKey, id)
+      best.free = best.free - 1
+      totalFree = totalFree - 1
+      local turn = redis.call('INCR', P .. 'dispatch:turn')
+      local partition = best.partitions[(turn % #best.partitions) + 1]
+      local deadline = now + tonumber(t[6])
+      redis.call('HSET', taskKey, 'state', 'SCHEDULED', 'workerId', best.id, 'deadlineMs', deadline, 'updatedAt', nowIso)
+      redis.call('HINCRBY', P .. 'queue:depth', pool .. ':' .. t[3], -1)
+      local created = redis.call('ZSCORE', P .. 'tasks:all', id) or now
+      redis.call('ZREM', P .. 'tasks:state:QUEUED', id)
+      redis.call('ZADD', P .. 'tasks:state:SCHEDULED', created, id)
+      redis.call('ZADD', P .. 'queue:deadlines', deadline, id)
+      redis.call('SADD', P .. 'worker:' .. best.id .. ':inflight', id)
+      local entry = cjson.encode({ from = 'QUEUED', to = 'SCHEDULED', attempt = tonumber(t[2]),
+        actor = 'orchestrator', source = 'dispatcher', reason = 'assigned to ' .. best.id, at = nowIso })
+      redis.call('RPUSH', P .. 'task:' .. id .. ':history', entry)
+      redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', taskId = id, entry = entry, type = t[4], priority = t[3], correlationId = t[8] or nil }))
+      redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'assignment', taskId = id,
+        attempt = tonumber(t[2]), type = t[4], pool = pool, workerId = best.id, partition = partition, priority = t[3],
+        params = t[5], deadlineMs = deadline, checkpoint = t[7] or 'null' }))
+      dispatched = dispatched + 1
+    end
   end
 end
 return dispatched

@@ -9,6 +9,8 @@ export interface WorkerRecord {
   pool: WorkerPool;
   capacity: number;
   partitions: number[];
+  /** Task types it runs: the dispatcher sends it nothing else. */
+  types: string[];
   running: number;
   intervalMs: number;
   startedAt: string;
@@ -32,6 +34,7 @@ export class WorkerRepository {
         pool: beat.pool,
         capacity: beat.capacity,
         partitions: beat.partitions,
+        types: beat.taskTypes.map((t) => t.name),
         running: beat.running.length,
         intervalMs: beat.intervalMs,
         startedAt: beat.startedAt,
