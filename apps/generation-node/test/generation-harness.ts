@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GenerateOutput, JsonValue, Opportunity } from '@autocode/contracts';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
-import { CircuitBreaker } from '@autocode/resilience';
+import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { type EphemeralWorkspace, Sandbox, type SandboxRunResult, WorkspaceManager } from '@autocode/sandbox';
 import { TEST_INFRA, testNamespace, WORKSPACE_ROOT } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
@@ -11,6 +11,7 @@ import type { GenerationNodeConfig } from '../src/config/generation-node.config'
 import { GenerationService } from '../src/generation/generation.service';
 import { GeneratorRegistry } from '../src/generation/generator-registry';
 import { GeneratorRunnerClient } from '../src/generation/generator-runner.client';
+import { LlmGenerator } from '../src/generation/llm.generator';
 import { GeneratorToolchain } from '../src/sandbox/sandbox.module';
 import { locateToolchain } from '../src/sandbox/toolchain';
 import { MESH_NODE_MODULES, TSC } from './fixture-repo';
@@ -39,6 +40,7 @@ export class GenerationHarness {
     readonly config: GenerationNodeConfig,
     readonly metrics: MetricsWriter,
     private readonly breaker: CircuitBreaker<[MetricPoint[]], void>,
+    private readonly breakers: BreakerRegistry,
   ) {
     this.workspaces = new WorkspaceManager({ baseDir: join(tmpdir(), `autocode-ws-${namespace}-checks`) });
   }
@@ -50,6 +52,13 @@ export class GenerationHarness {
       GENERATOR_TIME_LIMIT_MS: 120_000,
       GENERATOR_MEMORY_MB: 1536,
       GENERATION_CHECKPOINT_INTERVAL_MS: 0,
+      LLM_TIMEOUT_MS: 10_000,
+      LLM_MAX_ATTEMPTS: 2,
+      LLM_MAX_TOKENS: 2000,
+      LLM_TEMPERATURE: 0,
+      LLM_BREAKER_VOLUME_THRESHOLD: 5,
+      LLM_BREAKER_ERROR_PERCENT: 50,
+      LLM_BREAKER_RESET_MS: 30_000,
       GENERATOR_RUNNER_PATH: RUNNER_PATH,
       WORKSPACE_DIR: join(tmpdir(), `autocode-ws-${namespace}`),
       ...overrides,
@@ -60,9 +69,10 @@ export class GenerationHarness {
     const metrics = new MetricsWriter(breaker, { service: 'generation-node-test', instanceId: namespace, flushIntervalMs: 1000 });
     const toolchain = new GeneratorToolchain(locateToolchain(config.GENERATOR_RUNNER_PATH));
     const sandbox = await Sandbox.create({ mode: config.SANDBOX_MODE, readOnlyPaths: [toolchain.paths.runnerPath, toolchain.paths.nodeModulesDir] });
-    const registry = new GeneratorRegistry(new GeneratorRunnerClient(sandbox, toolchain, config));
+    const breakers = new BreakerRegistry();
+    const registry = new GeneratorRegistry(new GeneratorRunnerClient(sandbox, toolchain, config), new LlmGenerator(breakers, config));
     const service = new GenerationService(metrics, new WorkspaceManager({ baseDir: config.WORKSPACE_DIR }), registry, config);
-    return new GenerationHarness(namespace, sandbox, service, config, metrics, breaker);
+    return new GenerationHarness(namespace, sandbox, service, config, metrics, breaker, breakers);
   }
 
   /** A task context as the worker runtime would give it, recording what the task reports. */
@@ -131,6 +141,7 @@ export class GenerationHarness {
   async close(): Promise<void> {
     await this.metrics.stop();
     this.breaker.shutdown();
+    this.breakers.onApplicationShutdown();
     rmSync(this.workspaces.baseDir, { recursive: true, force: true });
     rmSync(this.config.WORKSPACE_DIR!, { recursive: true, force: true });
   }

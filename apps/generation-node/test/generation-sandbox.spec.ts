@@ -127,7 +127,7 @@ describe('generation in the sandbox, against a hostile repository', () => {
   it('fails without retry for a generator it does not have, or a commit that does not exist', async () => {
     const repo = hostile('');
     await expect(harness.generate(repo, { kind: 'lint-finding', generator: 'magic' })).rejects.toThrow(
-      new NonRetryableTaskError('no generator named "magic" on this node (it has: doc-comments, format, lint-autofix, noop, organize-imports, test-scaffold)'),
+      new NonRetryableTaskError('no generator named "magic" on this node (it has: doc-comments, format, lint-autofix, llm, noop, organize-imports, test-scaffold)'),
     );
     await expect(harness.generate({ path: repo.path, commit: 'f'.repeat(40) }, lintTask)).rejects.toThrow(NonRetryableTaskError);
   });

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { llmEnvFields } from '@autocode/llm-client';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 
 export const generationNodeConfigSchema = baseEnvSchema.extend({
   ...workerEnvFields,
+  /** The `llm` generator's model (see libs/llm-client): offered only when LLM_BASE_URL and LLM_MODEL are set. */
+  ...llmEnvFields,
   HTTP_PORT: envFields.port(8082),
   /**
    * `auto`: bubblewrap when it works on this host, else rlimits only (logged,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BUILT_IN_GENERATORS } from '../runner/runner-protocol';
 import { type Generator, NoopGenerator } from './generator';
 import { GeneratorRunnerClient } from './generator-runner.client';
+import { LlmGenerator } from './llm.generator';
 import { SandboxedGenerator } from './sandboxed.generator';
 
 /** The generators this node offers, by the names opportunities use (see DETERMINISTIC_GENERATORS in the contracts). */
@@ -9,9 +10,10 @@ import { SandboxedGenerator } from './sandboxed.generator';
 export class GeneratorRegistry {
   private readonly generators = new Map<string, Generator>();
 
-  constructor(runner: GeneratorRunnerClient) {
+  constructor(runner: GeneratorRunnerClient, llm: LlmGenerator) {
     this.add(new NoopGenerator());
     for (const name of BUILT_IN_GENERATORS) this.add(new SandboxedGenerator(name, runner));
+    this.add(llm);
   }
 
   add(generator: Generator): void {
@@ -29,5 +31,13 @@ export class GeneratorRegistry {
   /** Generators that can run here now (an unconfigured model is not offered). */
   offered(): string[] {
     return this.names().filter((name) => this.generators.get(name)!.unavailableReason() === undefined);
+  }
+
+  /** Why each generator that is not offered is not. */
+  unavailable(): Record<string, string> {
+    return Object.fromEntries(this.names().flatMap((name) => {
+      const reason = this.generators.get(name)!.unavailableReason();
+      return reason ? [[name, reason]] : [];
+    }));
   }
 }

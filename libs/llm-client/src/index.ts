@@ -1,0 +1,5 @@
+export * from './llm-options';
+export * from './retry-budget';
+export * from './chat-completions.client';
+export * from './unified-diff';
+export * from './patch-request';
