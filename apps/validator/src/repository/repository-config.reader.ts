@@ -1,27 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { GitClient, GitError } from '@autocode/git';
+import type { EphemeralWorkspace } from '@autocode/sandbox';
 import { parseValidationSection, type ValidationSection } from './validation-config';
 
 const CONFIG_FILE = 'autocode.yaml';
 
 /**
- * Reads the validation settings as of the commit the change was made
- * against — not from the patched tree, so a change cannot relax the checks
- * it is judged by.
+ * Reads the validation settings from the unpatched checkout — the commit
+ * the change was made against — so a change cannot relax the checks it is
+ * judged by. Works the same for local and remote repositories.
  */
 @Injectable()
 export class ValidationConfigReader {
-  constructor(private readonly git: GitClient) {}
-
-  async read(repository: string, commit: string): Promise<ValidationSection> {
-    let listed: string;
+  async read(base: EphemeralWorkspace): Promise<ValidationSection> {
+    let text: string | undefined;
     try {
-      listed = await this.git.exec(repository, ['ls-tree', '--name-only', commit, '--', CONFIG_FILE]);
+      text = await readFile(join(base.root, CONFIG_FILE), 'utf8');
     } catch (error) {
-      if (error instanceof GitError) return parseValidationSection(undefined); // a remote repository: its file is read from the workspace instead
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    if (!listed.trim()) return parseValidationSection(undefined);
-    return parseValidationSection(await this.git.exec(repository, ['show', `${commit}:${CONFIG_FILE}`]));
+    return parseValidationSection(text);
   }
 }

@@ -51,19 +51,18 @@ export class ValidationService {
       const stages = ['apply', ...this.stages.map((s) => s.name)].map((name) => report(name, false, 0, { status: 'skipped', summary: 'empty patch: nothing to check', findings: [], notApplicable: true }));
       return this.finish(params, context, stages, 'nothing-to-validate', started);
     }
-    let section: ValidationSection;
-    try {
-      section = await this.configs.read(params.repository, params.commit);
-    } catch (error) {
-      if (error instanceof ValidationConfigError) throw new NonRetryableTaskError(error.message);
-      throw error;
-    }
-    const required = requiredStages(this.config.VALIDATOR_REQUIRED_STAGES, section);
     const done = resumedStages(context.checkpoint);
-
     const base = await this.workspaces.create(params.repository, params.commit);
     let patched: EphemeralWorkspace | undefined;
     try {
+      let section: ValidationSection;
+      try {
+        section = await this.configs.read(base);
+      } catch (error) {
+        if (error instanceof ValidationConfigError) throw new NonRetryableTaskError(error.message);
+        throw error;
+      }
+      const required = requiredStages(this.config.VALIDATOR_REQUIRED_STAGES, section);
       patched = await this.workspaces.create(params.repository, params.commit);
       const applyStarted = performance.now();
       const applies = await patched.checkPatch(params.patch.diff);
