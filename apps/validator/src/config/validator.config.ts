@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { llmEnvFields } from '@autocode/llm-client';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 
@@ -15,6 +16,8 @@ const stageList = (fallback: string) =>
 
 export const validatorConfigSchema = baseEnvSchema.extend({
   ...workerEnvFields,
+  /** The model of the AI review stage (LLM_BASE_URL and LLM_MODEL; none: the stage is skipped). */
+  ...llmEnvFields,
   HTTP_PORT: envFields.port(8083),
   /**
    * Stages whose failure fails a validation. A repository's autocode.yaml

@@ -1,12 +1,13 @@
 import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
-import { GitClient } from '@autocode/git';
+import { ChatCompletionsClient, llmOptionsFrom } from '@autocode/llm-client';
+import { BreakerRegistry } from '@autocode/resilience';
 import { HealthRegistry, SERVICE_CONFIG } from '@autocode/runtime';
 import { Sandbox, SandboxHealthIndicator, WorkspaceManager } from '@autocode/sandbox';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import type { ValidatorConfig } from '../config/validator.config';
 import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { AdvisoryClient } from '../stages/advisory.client';
-import { AiReviewStage } from '../stages/ai-review.stage';
+import { AiReviewer, AiReviewStage } from '../stages/ai-review.stage';
 import { PerformanceStage } from '../stages/performance.stage';
 import { SecurityStage } from '../stages/security.stage';
 import { StaticAnalysisStage } from '../stages/static-analysis.stage';
@@ -21,7 +22,6 @@ const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
 
 @Module({
   providers: [
-    { provide: GitClient, useFactory: () => new GitClient() },
     { provide: Toolchain, useFactory: () => Toolchain.locate() },
     {
       provide: Sandbox,
@@ -33,6 +33,14 @@ const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
       provide: WorkspaceManager,
       inject: [SERVICE_CONFIG],
       useFactory: (config: ValidatorConfig) => new WorkspaceManager(config.WORKSPACE_DIR ? { baseDir: config.WORKSPACE_DIR } : {}),
+    },
+    {
+      provide: AiReviewer,
+      inject: [SERVICE_CONFIG, BreakerRegistry],
+      useFactory: (config: ValidatorConfig, breakers: BreakerRegistry) => {
+        const options = llmOptionsFrom(config);
+        return new AiReviewer(options ? new ChatCompletionsClient(options, breakers, 'llm-ai-review') : null);
+      },
     },
     SandboxedTools,
     ValidationConfigReader,
