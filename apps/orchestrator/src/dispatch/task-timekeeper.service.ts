@@ -1,4 +1,6 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@autocode/runtime';
+import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { decideAfterFailure } from '../tasks/failure-policy';
 import { TaskKeys } from '../tasks/task-keys';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service';
@@ -18,6 +20,12 @@ import { stopOrder } from './stop-order';
 @Injectable()
 export class TaskTimekeeper implements OnModuleInit {
   private readonly logger = new Logger(TaskTimekeeper.name);
+  /**
+   * No worker is judged silent before this: heartbeats sent while this
+   * orchestrator was down are still being read, and a worker must not be
+   * declared dead for our own absence.
+   */
+  private readonly graceUntil: number;
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -26,7 +34,10 @@ export class TaskTimekeeper implements OnModuleInit {
     private readonly workers: WorkerRepository,
     private readonly signals: TaskSignals,
     private readonly timers: TimerService,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
+  ) {
+    this.graceUntil = Date.now() + config.WORKER_SILENCE_TIMEOUT_MS;
+  }
 
   onModuleInit(): void {
     this.timers.register({
@@ -45,7 +56,10 @@ export class TaskTimekeeper implements OnModuleInit {
     });
     this.timers.register({
       name: 'silent-workers',
-      earliest: () => this.workers.earliestExpiry(),
+      earliest: async () => {
+        const earliest = await this.workers.earliestExpiry();
+        return earliest === null ? null : Math.max(earliest, this.graceUntil);
+      },
       fire: (now) => this.requeueSilentWorkers(now),
     });
   }

@@ -23,7 +23,9 @@ export class HeartbeatConsumer implements OnModuleInit {
       const now = Date.now();
       const beats = events.map((e) => ({
         beat: e.envelope.payload,
-        receivedAt: now,
+        // When it was sent (never later than now): a heartbeat read late, after an outage
+        // of ours, still says the worker was alive when it sent it.
+        receivedAt: Math.min(now, Date.parse(e.envelope.occurredAt)),
         silenceMs: Math.max(this.config.WORKER_SILENCE_TIMEOUT_MS, e.envelope.payload.intervalMs * 3),
       }));
       await this.workers.recordHeartbeats(beats);
