@@ -64,6 +64,7 @@ export class TriggerService {
             lookbackHours: trigger.lookbackHours,
             environment: this.config.DEPLOY_ENVIRONMENT,
             ...(request.paths ? { paths: request.paths } : {}),
+            ...(request.kinds ? { kinds: request.kinds } : {}),
           },
           priority: 'MEDIUM',
           correlationId: id,

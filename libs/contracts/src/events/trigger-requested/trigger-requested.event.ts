@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../../event-definition';
 import { TOPICS } from '../../topics';
-import { relativePathSchema, repositorySchema } from '../common/common.schemas';
+import { opportunityKindSchema, relativePathSchema, repositorySchema } from '../common/common.schemas';
 
 export const TRIGGER_SOURCES = ['api', 'kafka', 'schedule', 'file-watch'] as const;
 export const triggerSourceSchema = z.enum(TRIGGER_SOURCES);
@@ -20,6 +20,8 @@ export const triggerRequestedPayloadSchema = z.strictObject({
   lookbackHours: z.number().int().min(1).max(24 * 90).optional(),
   /** Paths that changed, when the trigger knows (file watcher). */
   paths: z.array(relativePathSchema).max(1000).optional(),
+  /** Only look for these opportunity kinds (all when absent), e.g. ["lint-finding"]. */
+  kinds: z.array(opportunityKindSchema).min(1).max(50).optional(),
   /** Triggers with the same key inside the de-duplication window are recorded once. */
   dedupeKey: z.string().min(1).max(200).optional(),
 });
