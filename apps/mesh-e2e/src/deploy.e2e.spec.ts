@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxClient } from '@autocode/metrics';
@@ -316,6 +316,12 @@ ${healthChecks}
     } finally {
       bare.remove();
     }
+    // A restarted deployer sweeps the workspaces of repositories that are gone, and keeps the others.
+    const sourcesOf = () => readdirSync(workspace).map((dir) => readFileSync(join(workspace, dir, 'source.json'), 'utf8'));
+    expect(sourcesOf().some((s) => s.includes(bare.repo))).toBe(true);
+    await mesh.service('deployer').restart();
+    expect(sourcesOf().some((s) => s.includes(bare.repo))).toBe(false);
+    expect(sourcesOf().some((s) => s.includes(fixture.repo))).toBe(true);
   });
 
   it('never writes the webhook secret or the API keys to its logs', () => {

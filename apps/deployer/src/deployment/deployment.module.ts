@@ -1,7 +1,10 @@
-import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
 import { HttpModule } from '@autocode/http';
+import { SERVICE_CONFIG } from '@autocode/runtime';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
+import type { DeployerConfig } from '../config/deployer.config';
+import { sweepWorkspaces } from '../release/release-workspace';
 import { ApprovalService } from '../approvals/approval.service';
 import { RepositoryConfigReader } from '../environments/repository-config.reader';
 import { FeatureFlagRepository } from '../flags/feature-flag.repository';
@@ -34,13 +37,18 @@ import { RolloutService } from './rollout.service';
   ],
 })
 export class DeploymentModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DeploymentModule.name);
+
   constructor(
     private readonly worker: WorkerRuntime,
     private readonly deployments: DeploymentService,
     private readonly notifier: DeploymentNotifier,
+    @Inject(SERVICE_CONFIG) private readonly config: DeployerConfig,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    const swept = await sweepWorkspaces(this.config.DEPLOY_WORKSPACE_DIR);
+    if (swept) this.logger.log({ msg: 'removed workspaces of repositories that no longer exist', count: swept });
     this.worker.register(builtInTaskHandler('deploy', (params, context) => this.deployments.deploy(params, context)));
   }
 

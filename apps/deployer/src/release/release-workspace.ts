@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GitClient, GitError } from '@autocode/git';
 
@@ -16,6 +16,30 @@ export class PatchConflictError extends Error {
 }
 
 const TRAILER_DEPLOYMENT = 'Autocode-Deployment';
+/** Records which repository a workspace belongs to, so workspaces of deleted repositories can be swept. */
+const SOURCE_FILE = 'source.json';
+
+/**
+ * Removes the workspaces of local repositories that no longer exist (test
+ * fixtures, moved checkouts). Their release checkouts go too: a service a
+ * hook started from one keeps running from memory, as after any deploy.
+ */
+export async function sweepWorkspaces(base: string): Promise<number> {
+  let removed = 0;
+  for (const entry of await readdir(base).catch(() => [] as string[])) {
+    const root = join(base, entry);
+    try {
+      const { repository } = JSON.parse(await readFile(join(root, SOURCE_FILE), 'utf8')) as { repository?: string };
+      if (repository && isAbsolute(repository) && !existsSync(repository)) {
+        await rm(root, { recursive: true, force: true });
+        removed += 1;
+      }
+    } catch {
+      // not a workspace of ours, or one being created: leave it
+    }
+  }
+  return removed;
+}
 
 /**
  * The deployer's git side for one (repository, environment): a clone of
@@ -42,6 +66,7 @@ export class ReleaseWorkspace {
   async sync(source: string, commit: string): Promise<void> {
     await mkdir(this.releasesDir, { recursive: true });
     await mkdir(this.logsDir, { recursive: true });
+    await writeFile(join(this.root, SOURCE_FILE), JSON.stringify({ repository: source }));
     if (!existsSync(join(this.repoDir, '.git'))) {
       await rm(this.repoDir, { recursive: true, force: true });
       await this.remoteOp(() => this.git.exec(this.root, ['clone', '--quiet', '--no-checkout', source, this.repoDir]));
