@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { TOPICS } from '@autocode/contracts';
@@ -11,7 +12,7 @@ import {
   TopicObserver,
   waitUntil,
 } from '@autocode/testing';
-import { OrchestratorApi, type TaskView } from './orchestrator-api';
+import { OrchestratorApi, type RunView, type TaskView } from './orchestrator-api';
 import { createSampleRepo } from './sample-repo';
 
 const ASSIGNMENT_TOPIC: Record<string, string> = {
@@ -20,20 +21,17 @@ const ASSIGNMENT_TOPIC: Record<string, string> = {
   validate: TOPICS.validationRequested,
   deploy: TOPICS.deploymentRequested,
 };
-const SERVICE_METRIC: Record<string, [string, string]> = {
-  plan: ['planner', 'planning_run'],
-  generate: ['generation-node', 'generation_run'],
-  validate: ['validator', 'validation_run'],
-  deploy: ['deployer', 'deployment_run'],
-};
+const SERVICE_OF: Record<string, string> = { plan: 'planner', generate: 'generation-node', validate: 'validator', deploy: 'deployer' };
 
 /**
- * The generation cycle, end to end: five service processes on the real
- * Kafka, Redis and InfluxDB, one trigger through REST and one through the
- * public Kafka topic, each ending in a COMPLETED plan → generate → validate
- * → deploy chain.
+ * The whole mesh, end to end: five service processes on the real Kafka,
+ * Redis and InfluxDB and the bundled sample repository. A trigger through
+ * REST and one through the public Kafka topic each run the generation-cycle
+ * workflow: the planner finds the opportunity, a generation node writes the
+ * patch, the validator passes it, and the deployer lands it on the
+ * development environment (the sample repo's `develop` branch).
  */
-describe('the mesh, from trigger to COMPLETED', () => {
+describe('the mesh: from a trigger to a change deployed to development', () => {
   const namespace = testNamespace('e2e');
   const observer = TopicObserver.create(TEST_INFRA.kafkaBrokers, namespace);
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
@@ -46,7 +44,7 @@ describe('the mesh, from trigger to COMPLETED', () => {
     sample = createSampleRepo();
     redis = new Redis(TEST_INFRA.redisUrl);
     await observer.start(Object.values(TOPICS));
-    mesh = await Mesh.start({ namespace, targetRepository: sample.path });
+    mesh = await Mesh.start({ namespace, targetRepository: sample.path, env: { orchestrator: { CYCLE_INTERVAL_MINUTES: '0' } } });
     api = new OrchestratorApi(mesh.orchestratorUrl);
   });
 
@@ -58,63 +56,85 @@ describe('the mesh, from trigger to COMPLETED', () => {
     sample?.remove();
   });
 
-  async function expectCompletedCycle(cycle: Record<string, TaskView>, triggerId: string): Promise<void> {
-    for (const [type, task] of Object.entries(cycle)) {
-      expect({ type, state: task.state }).toEqual({ type, state: 'COMPLETED' });
-      expect(task.correlationId).toBe(triggerId);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: sample.path }).toString();
 
-      // The audit trail in order; in Redis, the creation entries are implied by the task's
-      // creation fields and every later transition is a list entry.
-      expect(task.history.map((e) => e.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
-      expect(task.history.map((e) => e.from)).toEqual([null, 'CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING']);
-      const times = task.history.map((e) => Date.parse(e.at));
-      expect([...times].sort((a, b) => a - b)).toEqual(times);
-      const stored = (await redis.lrange(`${namespace}:task:${task.id}:history`, 0, -1)).map((e) => ({ taskId: task.id, ...JSON.parse(e) }));
-      expect(stored).toEqual(task.history.slice(2));
-      expect(JSON.parse((await redis.hget(`${namespace}:task:${task.id}`, 'createdBy'))!)[0]).toBe(task.history[0].actor);
+  /** Checks what every task of the cycle leaves behind: its audit trail, its Kafka hops, its metrics. */
+  async function expectTaskJourney(type: string, taskId: string, runId: string): Promise<TaskView> {
+    const task = await api.task(taskId);
+    expect({ type, state: task.state }).toEqual({ type: task.type, state: 'COMPLETED' });
+    expect(task.correlationId).toBe(runId);
 
-      // Every hop went over Kafka: the assignment to its pool, the result back, each transition.
-      const payloadOf = (m: { json: unknown }) => (m.json as { payload: { taskId?: string } }).payload;
-      await observer.waitFor(`${type} assignment`, (m) => m.topic === ASSIGNMENT_TOPIC[type] && payloadOf(m).taskId === task.id);
-      await observer.waitFor(`${type} result`, (m) => m.topic === TOPICS.taskResult && payloadOf(m).taskId === task.id);
-      const lifecycle = await waitUntil(`five lifecycle events of ${type}`, () => {
-        const events = observer.all(TOPICS.taskLifecycle).filter((m) => payloadOf(m).taskId === task.id);
-        return events.length === 5 ? events : undefined;
-      });
-      expect(lifecycle.map((m) => (m.json as { payload: { to: string } }).payload.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
-      expect(lifecycle.every((m) => m.headers['correlation-id'] === triggerId && /^00-[0-9a-f]{32}-/.test(m.headers.traceparent))).toBe(true);
+    // The audit trail in order; in Redis, the creation entries are implied by the task's
+    // creation fields and every later transition is a list entry.
+    expect(task.history.map((e) => e.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
+    const times = task.history.map((e) => Date.parse(e.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const stored = (await redis.lrange(`${namespace}:task:${taskId}:history`, 0, -1)).map((e) => ({ taskId, ...JSON.parse(e) }));
+    expect(stored).toEqual(task.history.slice(2));
 
-      // The orchestrator and the service that ran the task left points in InfluxDB.
-      const [service, measurement] = SERVICE_METRIC[type];
-      await waitUntil(
-        `${measurement} and task_finished points for ${task.id}`,
-        async () => {
-          const worked = await influx.query<{ service: string }>(`SELECT "task_id", "service" FROM "${measurement}" WHERE "task_id" = '${task.id}'`);
-          const finished = await influx.query(`SELECT "duration_ms" FROM "task_finished" WHERE "task_id" = '${task.id}'`);
-          return worked.some((r) => r.service === service) && finished.length === 1;
-        },
-        { timeoutMs: 20_000, intervalMs: 300 },
-      );
-    }
-    await observer.waitFor('a worker heartbeat', (m) => m.topic === TOPICS.workerHeartbeat);
+    // Every hop went over Kafka: the assignment to its pool, the result back, each transition.
+    const payloadOf = (m: { json: unknown }) => (m.json as { payload: { taskId?: string } }).payload;
+    await observer.waitFor(`${type} assignment`, (m) => m.topic === ASSIGNMENT_TOPIC[type] && payloadOf(m).taskId === taskId);
+    await observer.waitFor(`${type} result`, (m) => m.topic === TOPICS.taskResult && payloadOf(m).taskId === taskId);
+    const lifecycle = await waitUntil(`five lifecycle events of ${type}`, () => {
+      const events = observer.all(TOPICS.taskLifecycle).filter((m) => payloadOf(m).taskId === taskId);
+      return events.length === 5 ? events : undefined;
+    });
+    expect(lifecycle.map((m) => (m.json as { payload: { to: string } }).payload.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
+    expect(lifecycle.every((m) => m.headers['correlation-id'] === runId && /^00-[0-9a-f]{32}-/.test(m.headers.traceparent))).toBe(true);
+
+    // The service that ran it and the orchestrator left points in InfluxDB.
+    await waitUntil(
+      `metrics of ${type} in InfluxDB`,
+      async () => {
+        const executed = await influx.query<{ service: string }>(`SELECT "duration_ms", "service" FROM "task_execution" WHERE "task_id" = '${taskId}'`);
+        const finished = await influx.query(`SELECT "duration_ms" FROM "task_finished" WHERE "task_id" = '${taskId}'`);
+        return executed.some((r) => r.service === SERVICE_OF[type]) && finished.length === 1;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    return task;
   }
 
-  it('completes a cycle for a trigger posted to the REST gateway', async () => {
-    const trigger = await api.triggerGeneration({ reason: 'e2e over REST' });
-    expect(trigger).toMatchObject({ source: 'api', status: 'planning', repository: sample.path });
+  /** The cycle run and its first improvement run, checked node by node. */
+  async function expectDeployedCycle(runId: string): Promise<{ cycle: RunView; improvement: RunView }> {
+    const cycle = await api.waitForRun(runId);
+    expect(cycle).toMatchObject({ workflow: 'generation-cycle', status: 'SUCCESS' });
+    const [plan, improve] = cycle.nodes;
+    expect(plan).toMatchObject({ nodeId: 'plan', status: 'SUCCESS' });
+    expect(improve).toMatchObject({ nodeId: 'improve', status: 'SUCCESS' });
+    expect(improve.childRunIds.length).toBeGreaterThan(0);
 
-    const cycle = await api.waitForCycle(trigger.id);
-    await expectCompletedCycle(cycle, trigger.id);
-    expect(cycle.plan.output).toMatchObject({ opportunities: [expect.objectContaining({ kind: 'recent-changes' })] });
-    expect(cycle.generate.output).toMatchObject({ outcome: 'no-change', generator: 'noop' });
-    expect(cycle.validate.output).toMatchObject({ verdict: 'nothing-to-validate' });
-    expect(cycle.deploy.output).toMatchObject({ outcome: 'nothing-to-deploy', environment: 'development' });
-    const recorded = await api.get<{ status: string; taskIds: string[] }>(`/api/triggers/${trigger.id}`);
-    expect(recorded.body).toMatchObject({ status: 'planned' });
-    expect(recorded.body.taskIds).toEqual(expect.arrayContaining([cycle.plan.id, cycle.generate.id]));
+    const improvement = await api.waitForRun(improve.childRunIds[0]);
+    expect(improvement).toMatchObject({ workflow: 'improvement', status: 'SUCCESS', correlationId: cycle.correlationId });
+    const byId = Object.fromEntries(improvement.nodes.map((n) => [n.nodeId, n]));
+    expect(byId.generate_1).toMatchObject({ status: 'SUCCESS', output: { outcome: 'patch' } });
+    expect(byId.validate_1).toMatchObject({ status: 'SUCCESS', output: { verdict: 'passed' } });
+    expect(byId.deploy).toMatchObject({ status: 'SUCCESS', output: { environment: 'development', outcome: 'deployed' } });
+    for (const id of ['generate_2', 'validate_2', 'generate_3', 'validate_3']) expect(byId[id].status).toBe('SKIPPED');
+
+    await expectTaskJourney('plan', plan.taskId!, cycle.id);
+    for (const [id, type] of [['generate_1', 'generate'], ['validate_1', 'validate'], ['deploy', 'deploy']]) {
+      await expectTaskJourney(type, byId[id].taskId!, improvement.id);
+    }
+    return { cycle, improvement };
+  }
+
+  it('deploys a lint fix for a trigger posted to the REST gateway', async () => {
+    const mainBefore = git('rev-parse', 'main').trim();
+    const trigger = await api.triggerGeneration({ reason: 'e2e over REST', kinds: ['lint-finding'] });
+    expect(trigger).toMatchObject({ source: 'api', status: 'started', repository: sample.path });
+    const { improvement } = await expectDeployedCycle(trigger.runId!);
+
+    // The change is on the development branch of the sample repository; main is untouched.
+    const opportunity = improvement.params.opportunity as { files: string[] };
+    const changed = git('diff', '--name-only', 'main', 'develop').trim().split('\n');
+    expect(changed).toEqual(expect.arrayContaining(opportunity.files));
+    expect(git('rev-parse', 'main').trim()).toBe(mainBefore);
+    expect((await api.get<{ runId: string }>(`/api/triggers/${trigger.id}`)).body.runId).toBe(trigger.runId);
   });
 
-  it('completes a cycle for a trigger any Kafka client publishes to the public topic', async () => {
+  it('deploys documentation for a trigger any Kafka client publishes to the public topic', async () => {
     const envelope = {
       id: randomUUID(),
       type: 'trigger.requested',
@@ -123,18 +143,17 @@ describe('the mesh, from trigger to COMPLETED', () => {
       correlationId: `external-${randomUUID()}`,
       causationId: null,
       producer: 'e2e-kafka-client',
-      payload: { reason: 'e2e over Kafka', lookbackHours: 48 },
+      payload: { reason: 'e2e over Kafka', lookbackHours: 48, kinds: ['undocumented-export'] },
     };
     await publishRaw(TEST_INFRA.kafkaBrokers, observer.physical(TOPICS.triggerRequested), [JSON.stringify(envelope)]);
 
-    const planned = await api.waitForPlannedTrigger((t) => t.source === 'kafka');
-    const cycle = await api.waitForCycle(planned.id);
-    await expectCompletedCycle(cycle, planned.id);
+    const trigger = await api.waitForTrigger((t) => t.source === 'kafka');
+    await expectDeployedCycle(trigger.runId!);
 
     // A redelivery of the same message starts nothing new.
     await publishRaw(TEST_INFRA.kafkaBrokers, observer.physical(TOPICS.triggerRequested), [JSON.stringify(envelope)]);
-    const sentinel = await api.triggerGeneration({ reason: 'sentinel after the duplicate' });
-    await api.waitForPlannedTrigger((t) => t.id === sentinel.id);
+    const sentinel = await api.triggerGeneration({ reason: 'sentinel after the duplicate', kinds: ['recent-changes'] });
+    await api.waitForTrigger((t) => t.id === sentinel.id);
     const { body } = await api.get<{ items: Array<{ source: string }> }>('/api/triggers?limit=100');
     expect(body.items.filter((t) => t.source === 'kafka')).toHaveLength(1);
   });

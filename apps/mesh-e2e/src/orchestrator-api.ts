@@ -17,7 +17,28 @@ export interface TriggerView {
   id: string;
   source: string;
   status: string;
-  taskIds: string[];
+  runId: string | null;
+  repository: string;
+}
+
+export interface NodeRunView {
+  nodeId: string;
+  type: string;
+  status: string;
+  taskId: string | null;
+  childRunIds: string[];
+  output: unknown;
+  reason: string | null;
+  error: string | null;
+}
+
+export interface RunView {
+  id: string;
+  workflow: string;
+  status: string;
+  params: Record<string, unknown>;
+  correlationId: string | null;
+  nodes: NodeRunView[];
 }
 
 /** What a user of the REST gateway would do, as plain HTTP calls. */
@@ -44,38 +65,37 @@ export class OrchestratorApi {
     return (receipt as { trigger: TriggerView }).trigger;
   }
 
-  waitForPlannedTrigger(predicate: (t: TriggerView) => boolean, timeoutMs = 60_000): Promise<TriggerView> {
+  waitForTrigger(predicate: (t: TriggerView) => boolean, timeoutMs = 60_000): Promise<TriggerView> {
     return waitUntil(
-      'a planned trigger',
+      'a started trigger',
       async () => {
         const { body } = await this.get<{ items: TriggerView[] }>('/api/triggers?limit=100');
-        return body.items.find((t) => predicate(t) && t.status === 'planned' && t.taskIds.length > 0);
+        return body.items.find((t) => predicate(t) && t.status === 'started' && t.runId !== null);
       },
       { timeoutMs, intervalMs: 200 },
     );
+  }
+
+  /** Waits for a workflow run to finish; returns it with its node runs. */
+  waitForRun(runId: string, timeoutMs = 180_000): Promise<RunView> {
+    return waitUntil(
+      `workflow run ${runId} to finish`,
+      async () => {
+        const { status, body } = await this.get<RunView>(`/api/workflow-runs/${runId}`);
+        return status === 200 && ['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED', 'CANCELLED'].includes(body.status) ? body : undefined;
+      },
+      { timeoutMs, intervalMs: 300 },
+    );
+  }
+
+  async task(taskId: string): Promise<TaskView> {
+    return (await this.get<TaskView>(`/api/tasks/${taskId}`)).body;
   }
 
   async createTask(body: Record<string, unknown>): Promise<TaskView> {
     const { status, body: task } = await this.post('/api/tasks', body);
     if (status !== 201) throw new Error(`task refused: ${status} ${JSON.stringify(task)}`);
     return task as unknown as TaskView;
-  }
-
-  /** Waits until the trigger's cycle has a finished task of each of `types`; returns them by type. */
-  waitForCycle(triggerId: string, types = ['plan', 'generate', 'validate', 'deploy'], timeoutMs = 90_000): Promise<Record<string, TaskView>> {
-    return waitUntil(
-      `the cycle of ${triggerId} to finish (${types.join(' → ')})`,
-      async () => {
-        const { body } = await this.get<{ items: TaskView[] }>(`/api/tasks?correlationId=${triggerId}&limit=100`);
-        const byType = Object.fromEntries(body.items.map((t) => [t.type, t]));
-        const done = types.every((type) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(byType[type]?.state));
-        if (!done) return undefined;
-        const withHistory: Record<string, TaskView> = {};
-        for (const type of types) withHistory[type] = (await this.get<TaskView>(`/api/tasks/${byType[type].id}`)).body;
-        return withHistory;
-      },
-      { timeoutMs, intervalMs: 250 },
-    );
   }
 
   waitForTaskState(taskId: string, states: string[], timeoutMs = 60_000): Promise<TaskView> {
