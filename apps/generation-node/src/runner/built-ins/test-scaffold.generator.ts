@@ -116,10 +116,13 @@ async function dropBlocksThatDoNotCompile(
     const text = await render(sourceFile, testFile, specifier, current, conventions);
     project.update(testFile, text);
     const source = project.program().getSourceFile(project.abs(testFile));
+    const frameworkImports = frameworkImportRanges(text, specifier);
     const errors = project.languageService
       .getSemanticDiagnostics(project.abs(testFile))
       .concat(project.languageService.getSyntacticDiagnostics(project.abs(testFile)))
-      .filter((d) => !ENVIRONMENT_DIAGNOSTICS.has(d.code) && !baseline.has(d.code) && d.start !== undefined);
+      .filter((d) => !ENVIRONMENT_DIAGNOSTICS.has(d.code) && !baseline.has(d.code) && d.start !== undefined)
+      // The test framework's own imports (its typings, esModuleInterop) are the repository's setup, not the test's fault.
+      .filter((d) => !frameworkImports.some(([from, to]) => d.start! >= from && d.start! < to));
     if (errors.length === 0) return { text, recording: current };
     if (!source) return undefined;
     // Which test blocks hold the errors: by the name in `test('<name>', …)` preceding each error.
@@ -151,6 +154,15 @@ function environmentDiagnostics(project: TypeScriptProject, repositoryFiles: str
   if (!existing) return new Set();
   project.update(existing, project.text(existing));
   return new Set(project.languageService.getSemanticDiagnostics(project.abs(existing)).map((d) => d.code));
+}
+
+/** Where the test's import statements of anything but the module under test are. */
+function frameworkImportRanges(text: string, specifier: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const match of text.matchAll(/^(?:import\s[^;]*?from\s+|const\s[^=]+=\s*require\()\s*['"]([^'"]+)['"][^\n]*$/gm)) {
+    if (match[1] !== specifier) ranges.push([match.index!, match.index! + match[0].length]);
+  }
+  return ranges;
 }
 
 function countAssertions(recording: Recording): number {
