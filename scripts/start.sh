@@ -71,43 +71,8 @@ done
 say "all five services are ready"
 
 API=http://127.0.0.1:${PORTS[orchestrator]}
-receipt=$(curl -fsS -X POST "$API/api/trigger-generation" -H 'content-type: application/json' \
-  -d "{\"reason\":\"npm start: first cycle\",\"requestedBy\":\"${USER:-operator}\"}")
-trigger_id=$(node -pe 'JSON.parse(process.argv[1]).trigger.id' "$receipt")
-say "trigger $trigger_id accepted; waiting for the planner"
-
-task_id=""
-for _ in $(seq 1 240); do
-  trigger=$(curl -fsS "$API/api/triggers/$trigger_id")
-  status=$(node -pe 'JSON.parse(process.argv[1]).status' "$trigger")
-  if [[ $status == planned ]]; then task_id=$(node -pe 'JSON.parse(process.argv[1]).taskIds[0] ?? ""' "$trigger"); break; fi
-  if [[ $status == failed ]]; then say "planning failed: $(node -pe 'JSON.parse(process.argv[1]).error' "$trigger")"; break; fi
-  sleep 0.25
-done
-
-state="(none)"
-if [[ -n $task_id ]]; then
-  for _ in $(seq 1 1200); do
-    state=$(curl -fsS "$API/api/tasks/$task_id" | node -pe 'JSON.parse(require("fs").readFileSync(0)).state')
-    [[ $state == COMPLETED || $state == FAILED || $state == CANCELLED ]] && break
-    sleep 0.25
-  done
-elif [[ ${status:-} == planned ]]; then
-  say "the planner found nothing to do in $TARGET_REPOSITORY"
-fi
-elapsed=$(node -pe "($(date +%s.%N) - $started_at).toFixed(1)" 2>/dev/null || echo "?")
-
-cat <<MSG
-
-  Autocode is running against $TARGET_REPOSITORY
-    REST gateway   $API   (health: $API/health/ready)
-    trigger        $API/api/triggers/$trigger_id
-    task           ${task_id:-none}  ->  ${state}   ($API/api/tasks/${task_id:-})
-    first cycle    ${elapsed}s from the start of this command
-    InfluxDB       http://127.0.0.1:8086  (database "autocode")
-    logs           .autocode/logs/<service>.log
-
-MSG
+node scripts/first-cycle.mjs "$API" "$started_at"
+say "from the start of this command to the end of the first cycle: $(node -pe "($(date +%s.%N) - $started_at).toFixed(1)")s"
 
 if [[ $DETACH == 1 ]]; then
   say "services keep running; stop them with: npm start -- --stop"

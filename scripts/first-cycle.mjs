@@ -1,0 +1,58 @@
+// Fires the first generation cycle of `npm start`, waits for it, and prints
+// what happened and where to look.
+// Usage: node scripts/first-cycle.mjs <api-url> [<epoch seconds the command started>]
+const api = process.argv[2] ?? 'http://127.0.0.1:8080';
+const commandStarted = process.argv[3] ? Number(process.argv[3]) * 1000 : Date.now();
+const TIMEOUT_MS = Number(process.env.FIRST_CYCLE_TIMEOUT_MS ?? 15 * 60_000);
+
+async function call(method, path, body) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function finished(runId) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const run = await call('GET', `/api/workflow-runs/${runId}`);
+    if (!['RUNNING', 'PAUSED'].includes(run.status)) return run;
+    if (Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const started = Date.now();
+const { trigger } = await call('POST', '/api/trigger-generation', { reason: 'npm start: first cycle', requestedBy: process.env.USER ?? 'operator' });
+console.error(`[autocode] trigger ${trigger.id} started generation-cycle run ${trigger.runId}; waiting for it`);
+const cycle = await finished(trigger.runId);
+const improve = cycle.nodes.find((n) => n.nodeId === 'improve');
+const lines = [];
+let firstCompleted = null;
+for (const childId of improve?.childRunIds ?? []) {
+  const child = await finished(childId);
+  const deploy = child.nodes.find((n) => n.nodeId === 'deploy');
+  const opportunity = child.params.opportunity ?? {};
+  const outcome = deploy?.status === 'SUCCESS' ? deploy.output?.outcome : deploy?.reason ?? child.status;
+  lines.push(`      ${child.status.padEnd(15)} ${String(opportunity.kind).padEnd(22)} ${String(opportunity.generator).padEnd(17)} deploy: ${outcome}`);
+  if (!firstCompleted && deploy?.status === 'SUCCESS') firstCompleted = { task: deploy.taskId };
+}
+const plan = cycle.nodes.find((n) => n.nodeId === 'plan');
+const planTask = plan?.taskId ? await call('GET', `/api/tasks/${plan.taskId}`) : null;
+const firstTaskSeconds = planTask?.finishedAt ? ((Date.parse(planTask.finishedAt) - commandStarted) / 1000).toFixed(1) : null;
+console.log(`
+  Autocode is running against ${trigger.repository}
+    REST gateway    ${api}   (OpenAPI: ${api}/api/docs, health: ${api}/health/ready)
+    trigger         ${api}/api/triggers/${trigger.id}
+    cycle run       ${cycle.id}  ->  ${cycle.status}   (${api}/api/workflow-runs/${cycle.id})
+    first task      ${planTask ? `${planTask.type} ${planTask.id} -> ${planTask.state}${firstTaskSeconds ? `, ${firstTaskSeconds} s after the command started` : ''}` : 'none'}
+    planned         ${plan?.output?.opportunities?.length ?? 0} opportunit(ies); one improvement run each:
+${lines.join('\n') || '      (none)'}
+    first deployed  ${firstCompleted ? `task ${firstCompleted.task} -> COMPLETED (${api}/api/tasks/${firstCompleted.task})` : 'none yet'}
+    whole cycle     ${((Date.now() - started) / 1000).toFixed(1)} s
+    InfluxDB        http://127.0.0.1:8086  (database "autocode")
+    logs            .autocode/logs/<service>.log
+`);
