@@ -4,11 +4,9 @@
  *
  *   bash tools/bench/run.sh task-core/queue-memory --tasks=100000
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Redis from 'ioredis';
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
+import { readFileSync } from 'node:fs';
+import { waitUntil } from '@autocode/testing';
+import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round } from '../stats';
 
 const TASKS = argument('tasks', 100_000);
@@ -23,19 +21,8 @@ function rssMiB(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const namespace = testNamespace('mbench');
-  const repo = mkdtempSync(join(tmpdir(), 'autocode-bench-'));
-  const redis = new Redis(TEST_INFRA.redisUrl);
   // A generation node announces the types; then it leaves, so every task stays queued.
-  const mesh = await Mesh.start({
-    namespace,
-    targetRepository: repo,
-    services: ['orchestrator', 'generation-node'],
-    env: { '*': { LOG_LEVEL: 'warn' }, orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '' } },
-  });
-  const base = mesh.orchestratorUrl;
-  try {
-    await waitUntil('noop to be known', async () => ((await (await fetch(`${base}/api/task-types`)).json()) as { items: Array<{ name: string }> }).items.some((t) => t.name === 'noop'));
+  await withBenchMesh('mbench', {}, async ({ mesh, redis, namespace, base }) => {
     await mesh.service('generation-node').stop();
     await fetch(`${base}/api/queue/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     // Let the outbox drain and memory settle before the baseline.
@@ -58,20 +45,7 @@ async function main(): Promise<void> {
     console.log(`${queued} tasks queued`);
     console.log(`redis: ${round((after - before) / queued)} bytes per queued task (target < 1024)`);
     console.log(`orchestrator RSS: ${round(rssBefore)} MiB before, ${round(rssAfter)} MiB with the queue (target < 300 MiB)`);
-  } finally {
-    await mesh.stop();
-    const keys = await redis.keys(`${namespace}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    rmSync(repo, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -5,12 +5,9 @@
  *
  *   bash tools/bench/run.sh task-core/schedule-precision --schedules=1000 --seconds=15
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Redis from 'ioredis';
 import { InfluxClient } from '@autocode/metrics';
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
+import { TEST_INFRA } from '@autocode/testing';
+import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
 
 const SCHEDULES = argument('schedules', 1000);
@@ -18,23 +15,9 @@ const SECONDS = argument('seconds', 15);
 const EVERY_MS = argument('every-ms', 1000);
 
 async function main(): Promise<void> {
-  const namespace = testNamespace('sbench');
-  const repo = mkdtempSync(join(tmpdir(), 'autocode-bench-'));
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
-  const mesh = await Mesh.start({
-    namespace,
-    targetRepository: repo,
-    services: ['orchestrator', 'generation-node'],
-    env: {
-      '*': { LOG_LEVEL: 'warn', METRICS_FLUSH_INTERVAL_MS: '500' },
-      orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '' },
-      'generation-node': { WORKER_CAPACITY: '50' },
-    },
-  });
-  const base = mesh.orchestratorUrl;
-  const redis = new Redis(TEST_INFRA.redisUrl);
-  try {
-    await waitUntil('noop to be known', async () => ((await (await fetch(`${base}/api/task-types`)).json()) as { items: Array<{ name: string }> }).items.some((t) => t.name === 'noop'));
+  const env = { '*': { METRICS_FLUSH_INTERVAL_MS: '500' }, 'generation-node': { WORKER_CAPACITY: '50' } };
+  await withBenchMesh('sbench', env, async ({ namespace, base }) => {
     const prefix = namespace.replace(/[^a-z0-9-]/g, '');
     for (let i = 0; i < SCHEDULES; i += 1) {
       const response = await fetch(`${base}/api/schedules`, {
@@ -56,20 +39,7 @@ async function main(): Promise<void> {
     const lateness = summarize(rows.map((r) => r.lateness_ms));
     const expected = Math.floor((SECONDS * 1000) / EVERY_MS) * SCHEDULES;
     console.log(`firings ${lateness.count} (about ${expected} slots) | lateness p50 ${round(lateness.p50)} ms, p90 ${round(lateness.p90)} ms, p99 ${round(lateness.p99)} ms, max ${round(lateness.max)} ms (target p99 < 50 ms)`);
-  } finally {
-    await mesh.stop();
-    const keys = await redis.keys(`${namespace}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    rmSync(repo, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,11 +11,9 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import { Mesh, TEST_INFRA, testNamespace, waitUntil, deleteNamespaceTopics } from '@autocode/testing';
+import { TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
+import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const TASKS = argument('tasks', 10_000);
 const CONCURRENCY = argument('concurrency', 10);
@@ -42,25 +40,9 @@ async function main(): Promise<void> {
 }
 
 async function benchAutocode(): Promise<Result> {
-  const namespace = testNamespace('bench');
-  const repo = mkdtempSync(join(tmpdir(), 'autocode-bench-'));
-  const mesh = await Mesh.start({
-    namespace,
-    targetRepository: repo,
-    services: ['orchestrator', 'generation-node'],
-    env: {
-      '*': { LOG_LEVEL: 'warn', METRICS_FLUSH_INTERVAL_MS: '1000' },
-      orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '' },
-      'generation-node': { WORKER_CAPACITY: String(CONCURRENCY) },
-    },
-  });
-  const redis = new Redis(TEST_INFRA.redisUrl);
-  const base = mesh.orchestratorUrl;
-  try {
-    await waitUntil('noop to be known', async () => {
-      const types = (await (await fetch(`${base}/api/task-types`)).json()) as { items: Array<{ name: string }> };
-      return types.items.some((t) => t.name === 'noop');
-    });
+  // Decorators off for no-op: the figure is the mesh's own overhead per task.
+  const env = { 'generation-node': { WORKER_CAPACITY: String(CONCURRENCY), WORKER_DECORATORS_BY_TYPE: 'noop=' } };
+  return withBenchMesh('bench', env, async ({ redis, namespace, base }) => {
     // Warm up connections and code paths.
     await submitBulk(base, 200);
     await waitForCompleted(redis, namespace, 200);
@@ -83,14 +65,7 @@ async function benchAutocode(): Promise<Result> {
     await waitForCompleted(redis, namespace, 200 + TASKS + steadyIds.length, 120_000);
     const steady = await timestamps(redis, namespace, steadyIds);
     return { throughput: TASKS / ((last - first) / 1000), burstSeconds: (last - first) / 1000, steady: summarize(steady.map((t) => t.finished - t.created)) };
-  } finally {
-    await mesh.stop();
-    const keys = await redis.keys(`${namespace}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    rmSync(repo, { recursive: true, force: true });
-  }
+  });
 }
 
 async function submitBulk(base: string, count: number): Promise<string[]> {
@@ -161,10 +136,4 @@ async function benchBullMq(): Promise<Result> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -9,7 +9,7 @@ import { TaskKeys } from '../src/tasks/task-keys';
 import { TaskLifecycleService } from '../src/tasks/task-lifecycle.service';
 import { TaskSignals } from '../src/tasks/task-signals';
 import { emptyMutation } from '../src/tasks/task-transitions';
-import type { TaskRecord } from '../src/tasks/task.model';
+import { UNSET_TASK_FIELDS, type TaskRecord } from '../src/tasks/task.model';
 import { TaskRepository } from '../src/tasks/task.repository';
 
 /** The task core's Redis side, wired by hand against the real Redis and InfluxDB, in a key namespace of its own. */
@@ -42,21 +42,9 @@ export class TaskCoreHarness {
       retry: { maxRetries: 3, initialDelayMs: 1000, factor: 2, maxDelayMs: 60_000, jitter: false },
       timeLimitMs: 60_000,
       params: { ms: 1 },
-      correlationId: null,
-      parentId: null,
+      ...UNSET_TASK_FIELDS,
       createdAt: now,
       updatedAt: now,
-      scheduledFor: null,
-      queueScore: null,
-      workerId: null,
-      deadline: null,
-      startedAt: null,
-      finishedAt: null,
-      progress: null,
-      checkpoint: null,
-      output: null,
-      error: null,
-      retryAt: null,
       ...overrides,
     };
   }

@@ -5,7 +5,7 @@ import { decideAfterFailure } from '../tasks/failure-policy';
 import { TaskKeys } from '../tasks/task-keys';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service';
 import { TaskSignals } from '../tasks/task-signals';
-import { StaleAttemptError, TaskNotFoundError } from '../tasks/task.model';
+import { StaleAttemptError, TaskNotFoundError, type TaskRecord } from '../tasks/task.model';
 import { TaskRepository } from '../tasks/task.repository';
 import { TimerService } from '../timers/timer.service';
 import { WorkerRepository } from '../workers/worker.repository';
@@ -74,17 +74,8 @@ export class TaskTimekeeper implements OnModuleInit {
         continue;
       }
       const seconds = Math.round(task.timeLimitMs / 1000);
-      const decision = decideAfterFailure(task, { message: `time limit of ${seconds}s exceeded`, retryable: true }, { actor: 'orchestrator', source: 'time-limit', now });
-      await this.safely(id, () =>
-        this.lifecycle.transition(id, decision.step.to, {
-          ...decision.step,
-          expectAttempt: task.attempt,
-          onlyFrom: ['SCHEDULED', 'RUNNING'],
-          changes: decision.changes,
-          failure: true,
-          outbox: task.workerId ? [stopOrder(task, decision.step.reason)] : [],
-        }),
-      );
+      // The worker may still be at it: tell it to stop.
+      await this.failExecution(task, `time limit of ${seconds}s exceeded`, 'time-limit', now, true);
     }
   }
 
@@ -94,23 +85,25 @@ export class TaskTimekeeper implements OnModuleInit {
       for (const id of worker.tasks) {
         const task = await this.tasks.get(id);
         if (!task || task.workerId !== worker.workerId || !['SCHEDULED', 'RUNNING'].includes(task.state)) continue;
-        const decision = decideAfterFailure(
-          task,
-          { message: `worker ${worker.workerId} stopped sending heartbeats`, retryable: true },
-          { actor: 'orchestrator', source: 'worker-liveness', now },
-        );
-        await this.safely(id, () =>
-          this.lifecycle.transition(id, decision.step.to, {
-            ...decision.step,
-            expectAttempt: task.attempt,
-            onlyFrom: ['SCHEDULED', 'RUNNING'],
-            changes: decision.changes,
-            failure: true,
-          }),
-        );
+        await this.failExecution(task, `worker ${worker.workerId} stopped sending heartbeats`, 'worker-liveness', now, false);
       }
       this.signals.readyIn(worker.pool);
     }
+  }
+
+  /** Ends the current execution of a task as failed: another attempt after its backoff, or FAILED. */
+  private async failExecution(task: TaskRecord, message: string, source: string, now: Date, stopWorker: boolean): Promise<void> {
+    const decision = decideAfterFailure(task, { message, retryable: true }, { actor: 'orchestrator', source, now });
+    await this.safely(task.id, () =>
+      this.lifecycle.transition(task.id, decision.step.to, {
+        ...decision.step,
+        expectAttempt: task.attempt,
+        onlyFrom: ['SCHEDULED', 'RUNNING'],
+        changes: decision.changes,
+        failure: true,
+        outbox: stopWorker && task.workerId ? [stopOrder(task, decision.step.reason)] : [],
+      }),
+    );
   }
 
   private async safely(taskId: string, work: () => Promise<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RetryPolicy } from '@autocode/contracts';
 import type { TaskRecord } from './task.model';
-import { JSON_FIELDS, NUMBER_FIELDS } from './task.model';
+import { JSON_FIELDS, NUMBER_FIELDS, UNSET_TASK_FIELDS } from './task.model';
 
 /*
  * Redis keeps a small hash in its compact encoding only while every value
@@ -47,18 +47,7 @@ export function decodeTask(hash: Record<string, string>): TaskRecord {
   delete record.deadlineMs;
   delete record.createdBy;
   return {
-    correlationId: null,
-    parentId: null,
-    scheduledFor: null,
-    queueScore: null,
-    workerId: null,
-    startedAt: null,
-    finishedAt: null,
-    progress: null,
-    checkpoint: null,
-    output: null,
-    error: null,
-    retryAt: null,
+    ...UNSET_TASK_FIELDS,
     ...(record as Partial<TaskRecord>),
     deadline: deadlineMs === null ? null : new Date(deadlineMs).toISOString(),
   } as TaskRecord;

@@ -10,7 +10,7 @@ import {
 } from '@autocode/contracts';
 import { TaskTypeRegistry, type RegisteredTaskType } from '../registry/task-type-registry';
 import { TaskLifecycleService, type TransitionContext } from './task-lifecycle.service';
-import type { TaskRecord } from './task.model';
+import { UNSET_TASK_FIELDS, type TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
 
 export const createTaskSchema = z.strictObject({
@@ -104,21 +104,11 @@ export class TaskSubmissionService {
       retry: { ...type.defaults.retry, ...request.retry },
       timeLimitMs: (request.timeLimitSeconds ?? type.defaults.timeLimitSeconds) * 1000,
       params: request.params,
+      ...UNSET_TASK_FIELDS,
       correlationId: request.correlationId ?? null,
-      parentId: null,
       createdAt: now,
       updatedAt: now,
       scheduledFor: request.scheduledFor ? new Date(request.scheduledFor).toISOString() : null,
-      queueScore: null,
-      workerId: null,
-      deadline: null,
-      startedAt: null,
-      finishedAt: null,
-      progress: null,
-      checkpoint: null,
-      output: null,
-      error: null,
-      retryAt: null,
     };
   }
 }

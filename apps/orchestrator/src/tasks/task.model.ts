@@ -51,6 +51,23 @@ export interface TaskRecord {
   retryAt: string | null;
 }
 
+/** The fields a task has no value for until something happens to it. */
+export const UNSET_TASK_FIELDS = {
+  correlationId: null,
+  parentId: null,
+  scheduledFor: null,
+  queueScore: null,
+  workerId: null,
+  deadline: null,
+  startedAt: null,
+  finishedAt: null,
+  progress: null,
+  checkpoint: null,
+  output: null,
+  error: null,
+  retryAt: null,
+} as const satisfies Partial<TaskRecord>;
+
 /** Stored as JSON in the hash. */
 export const JSON_FIELDS = ['params', 'progress', 'checkpoint', 'output', 'error'] as const;
 export const NUMBER_FIELDS = ['attempt', 'failures', 'timeLimitMs', 'queueScore'] as const;
