@@ -1,4 +1,6 @@
 import type { PlanParams } from '@autocode/contracts';
+import { loadConfig } from '@autocode/runtime';
+import { plannerConfigSchema } from '../src/config/planner.config';
 import { sampleRepo } from './git-fixtures';
 import { PlannerHarness } from './planner-harness';
 
@@ -98,6 +100,17 @@ describe('the planner and the knowledge base', () => {
     expect(plan.suppressed).toEqual([expect.objectContaining({ kind: 'unformatted-file', reason: 'over-limit' })]);
     const next = await h.service.plan(params(['security-finding', 'complexity-hotspot', 'unformatted-file']), h.context());
     expect(next.opportunities.map((o) => o.kind)).toEqual(['unformatted-file']);
+  });
+
+  it('looks only for the kinds the planner is configured for', async () => {
+    const h = harness({ PLANNER_KINDS: 'recent-changes,unformatted-file' });
+    const all = await h.service.plan({ repository: sample.path, ref: 'HEAD', lookbackHours: 24 }, h.context());
+    expect(all.opportunities.map((o) => o.kind)).toEqual(['unformatted-file', 'recent-changes']);
+    expect(all.analyses?.find((a) => a.name === 'eslint')?.status).toBe('skipped');
+    const only = harness({ PLANNER_KINDS: 'recent-changes' });
+    const narrowed = await only.service.plan(params(['recent-changes', 'lint-finding']), only.context());
+    expect(narrowed.opportunities.map((o) => o.kind)).toEqual(['recent-changes']);
+    expect(() => loadConfig('planner', plannerConfigSchema, { PLANNER_KINDS: 'lint-finding,typo' })).toThrow(/PLANNER_KINDS: must be a comma-separated list of opportunity kinds/);
   });
 
   it('refuses unknown kinds as a failure no retry can fix', async () => {

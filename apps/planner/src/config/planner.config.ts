@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isOpportunityKind, OPPORTUNITY_KIND_NAMES } from '@autocode/contracts';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 
@@ -61,6 +62,10 @@ export const plannerConfigSchema = baseEnvSchema.extend({
   PLANNER_LATENCY_FACTOR: z.coerce.number().min(1).max(1000).default(1.5),
   PLANNER_METRICS_MIN_REQUESTS: z.coerce.number().int().min(1).default(20),
 
+  /** The only opportunity kinds this planner looks for (all when empty); a plan's `kinds` narrows them further. */
+  PLANNER_KINDS: list('').refine((kinds) => kinds.every(isOpportunityKind), {
+    message: `must be a comma-separated list of opportunity kinds (${OPPORTUNITY_KIND_NAMES.join(', ')})`,
+  }),
   /** Generators never planned for (e.g. `llm` when no model is configured on the generation nodes). */
   PLANNER_DISABLED_GENERATORS: list(''),
   /** How long a planned opportunity counts as in flight, a validated one as done, a rejected one as rejected recently. */

@@ -116,11 +116,13 @@ export class PlannerService {
     }
   }
 
+  /** The plan's kinds (all when absent), within the kinds this planner is configured for. */
   private kindsOf(params: PlanParams): Set<OpportunityKind> {
-    if (!params.kinds) return new Set(OPPORTUNITY_KIND_NAMES);
-    const unknown = params.kinds.filter((k) => !isOpportunityKind(k));
+    const unknown = (params.kinds ?? []).filter((k) => !isOpportunityKind(k));
     if (unknown.length) throw new NonRetryableTaskError(`unknown opportunity kind(s) ${unknown.join(', ')}; known: ${OPPORTUNITY_KIND_NAMES.join(', ')}`);
-    return new Set(params.kinds as OpportunityKind[]);
+    const allowed = this.config.PLANNER_KINDS.length ? new Set(this.config.PLANNER_KINDS) : undefined;
+    const asked = (params.kinds as OpportunityKind[] | undefined) ?? OPPORTUNITY_KIND_NAMES;
+    return new Set(asked.filter((k) => !allowed || allowed.has(k)));
   }
 
   /** Generator per kind from the knowledge base, then claims in rank order up to the limit. */
