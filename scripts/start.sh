@@ -54,6 +54,11 @@ if [[ -z ${TARGET_REPOSITORY:-} ]]; then
   TARGET_REPOSITORY="$(bash scripts/init-sample-repo.sh)"
 fi
 export TARGET_REPOSITORY
+# Without a model the generation nodes offer no `llm` generator: do not plan work only it could do.
+if [[ -z ${LLM_BASE_URL:-} || -z ${LLM_MODEL:-} ]]; then
+  export PLANNER_DISABLED_GENERATORS=${PLANNER_DISABLED_GENERATORS:-llm}
+  say "no model configured (LLM_BASE_URL, LLM_MODEL): planning only for the deterministic generators"
+fi
 
 for svc in "${SERVICES[@]}"; do
   if alive "$svc" && ready "$svc"; then say "$svc already running"; continue; fi
