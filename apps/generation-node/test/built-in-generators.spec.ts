@@ -40,9 +40,12 @@ describe('built-in generators', () => {
     harness.script<{ fixableErrorCount: number; errorCount: number }>(
       workspace,
       `const { ESLint } = require(${JSON.stringify(join(MESH_NODE_MODULES, 'eslint'))});
-       const parser = require(require.resolve('@typescript-eslint/parser', { paths: [${JSON.stringify(MESH_NODE_MODULES)}] }));
+       const load = (name) => require(require.resolve(name, { paths: [${JSON.stringify(MESH_NODE_MODULES)}] }));
+       // The generator's default: the recommended rules the planner reports with, plus its own fixable ones.
        const defaults = [
-         { files: ['**/*.ts'], languageOptions: { parser } },
+         { files: ['**/*.{js,ts}'], ...load('@eslint/js').configs.recommended },
+         ...load('typescript-eslint').configs.recommended.map((c) => ({ ...c, files: c.files ?? ['**/*.ts'] })),
+         { rules: { 'no-undef': 'off' } },
          { files: ['**/*.{js,ts}'], rules: ${JSON.stringify(DEFAULT_LINT_RULES)} },
        ];
        const eslint = new ESLint(${defaults} ? { cwd: process.cwd(), overrideConfigFile: true, overrideConfig: defaults } : { cwd: process.cwd() });
@@ -188,6 +191,10 @@ describe('built-in generators', () => {
       '',
       'export type Path = Point[];',
       '',
+      'export default function (p: Point): string {',
+      '  return `(${p.x}, ${p.y})`;',
+      '}',
+      '',
     ].join('\n');
 
     /** Exported declarations without a JSDoc comment, found independently of the generator. */
@@ -201,7 +208,7 @@ describe('built-in generators', () => {
 
     it('documents every undocumented export from its signature, deterministically', async () => {
       const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/geometry.ts': source });
-      expect(undocumented(source)).toHaveLength(5);
+      expect(undocumented(source)).toHaveLength(6);
 
       const output = await harness.generate(repo, { kind: 'undocumented-export', generator: 'doc-comments', files: ['src/geometry.ts'] });
       expect(output.patch).toMatchObject({ filesChanged: 1, deletions: 0 });
@@ -210,6 +217,7 @@ describe('built-in generators', () => {
       expect(output.patch.diff).toContain('+ * @returns `number`');
       expect(output.patch.diff).toContain('+/** A polygon. */');
       expect(output.patch.diff).toContain('+ * Whether `p` is origin.');
+      expect(output.patch.diff).toContain("+ * The module's default function, of `p`.");
 
       await harness.withPatched(repo, output.patch.diff, async (workspace) => {
         expect(undocumented(readFileSync(join(workspace.root, 'src/geometry.ts'), 'utf8'))).toEqual([]);

@@ -83,7 +83,7 @@ export function findUndocumentedExports(source: ts.SourceFile): UndocumentedExpo
     const target = describe(statement);
     if (target) found.set(statement, target);
   };
-  for (const statement of source.statements) if (isExported(statement)) consider(statement);
+  for (const statement of source.statements) if (isExported(statement) || ts.isExportAssignment(statement)) consider(statement);
   for (const name of exportedNames) {
     const statement = locals.get(name);
     if (statement) consider(statement);
@@ -101,8 +101,14 @@ export function findUndocumentedExports(source: ts.SourceFile): UndocumentedExpo
 }
 
 function describe(statement: ts.Statement): UndocumentedExport | undefined {
-  if (ts.isFunctionDeclaration(statement) && statement.name) return { name: statement.name.text, statement, kind: 'function', fn: statement };
-  if (ts.isClassDeclaration(statement) && statement.name) return { name: statement.name.text, statement, kind: 'class' };
+  // `export default function () {}` / `export default class {}` have no name of their own.
+  if (ts.isFunctionDeclaration(statement) && statement.body) return { name: statement.name?.text ?? 'default', statement, kind: 'function', fn: statement };
+  if (ts.isClassDeclaration(statement)) return { name: statement.name?.text ?? 'default', statement, kind: 'class' };
+  if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
+    const expression = skipParentheses(statement.expression);
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) return { name: expression.name?.text ?? 'default', statement, kind: 'function', fn: expression };
+    if (ts.isClassExpression(expression)) return { name: expression.name?.text ?? 'default', statement, kind: 'class' };
+  }
   if (ts.isInterfaceDeclaration(statement)) return { name: statement.name.text, statement, kind: 'interface' };
   if (ts.isTypeAliasDeclaration(statement)) return { name: statement.name.text, statement, kind: 'type' };
   if (ts.isEnumDeclaration(statement)) return { name: statement.name.text, statement, kind: 'enum' };
@@ -133,9 +139,11 @@ function isExported(statement: ts.Statement): boolean {
   return ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
+/** The comment right before the declaration is a JSDoc block (what the planner checks too). */
 export function hasDocComment(node: ts.Node, source: ts.SourceFile): boolean {
   const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? [];
-  return ranges.some((r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia && source.text.startsWith('/**', r.pos) && !source.text.startsWith('/**/', r.pos));
+  const last = ranges[ranges.length - 1];
+  return Boolean(last && last.kind === ts.SyntaxKind.MultiLineCommentTrivia && source.text.startsWith('/**', last.pos) && !source.text.startsWith('/**/', last.pos));
 }
 
 function insertDocs(source: ts.SourceFile, targets: UndocumentedExport[], render: (t: UndocumentedExport) => string[]): string {

@@ -59,8 +59,8 @@ function article(word: string): string {
 }
 
 export function functionSummary(name: string, params: string[]): string {
-  const words = splitWords(name);
-  if (words.length === 0) return 'Runs this function.';
+  const words = name === 'default' ? [] : splitWords(name);
+  if (words.length === 0) return params.length ? `The module's default function, of ${code(params)}.` : "The module's default function.";
   const [first, ...rest] = words;
   if (PREDICATES.has(first)) {
     const subject = params.length === 1 ? code(params) : 'it';
@@ -77,6 +77,7 @@ export function functionSummary(name: string, params: string[]): string {
 }
 
 export function typeSummary(name: string, kind: 'class' | 'interface' | 'type' | 'enum'): string {
+  if (name === 'default') return "The module's default class.";
   const words = splitWords(name);
   const phrase = words.join(' ') || name;
   if (kind === 'enum') return `The ${phrase} options.`;

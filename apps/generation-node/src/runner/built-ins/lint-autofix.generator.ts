@@ -32,14 +32,25 @@ export const DEFAULT_LINT_RULES: Linter.RulesRecord = {
   yoda: 'error',
 };
 
+/**
+ * For a repository without an ESLint config: the recommended rules of
+ * ESLint and typescript-eslint — what the planner reports findings with —
+ * plus DEFAULT_LINT_RULES. `--fix` fixes whatever of them is fixable.
+ */
 export function defaultLintConfig(): Linter.Config[] {
-  // typescript-eslint's typings resolve only under node16 module resolution; the module itself is plain CommonJS.
-  const typescriptParser = (require('typescript-eslint') as { parser: Linter.Parser }).parser;
+  // typescript-eslint's and @eslint/js's typings resolve only under node16 module resolution; the modules are plain CommonJS.
+  const tseslint = require('typescript-eslint') as { configs: { recommended: Linter.Config[] } };
+  const js = require('@eslint/js') as { configs: { recommended: Linter.Config } };
+  const tsFiles = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
   return [
+    { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', '**/coverage/**', '**/*.min.js'] },
+    { files: ['**/*.{js,mjs,cjs,jsx}', ...tsFiles], ...js.configs.recommended },
+    ...tseslint.configs.recommended.map((config) => ({ ...config, files: config.files ?? tsFiles })),
     { files: ['**/*.{js,mjs,jsx}'], languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } },
     { files: ['**/*.cjs'], languageOptions: { ecmaVersion: 'latest', sourceType: 'commonjs' } },
-    { files: ['**/*.{ts,tsx,mts,cts}'], languageOptions: { parser: typescriptParser, sourceType: 'module' } },
-    { files: ['**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}'], rules: DEFAULT_LINT_RULES },
+    // Globals depend on the runtime (node, browser, jest …); the compiler catches undefined names.
+    { rules: { 'no-undef': 'off' } },
+    { files: ['**/*.{js,mjs,cjs,jsx}', ...tsFiles], rules: DEFAULT_LINT_RULES },
   ];
 }
 
