@@ -336,6 +336,17 @@ describe('built-in generators', () => {
       });
     });
 
+    it('loads a module at the top of a thousand-deep import chain', async () => {
+      const chain: Record<string, string> = {};
+      for (let i = 0; i < 1000; i += 1) {
+        chain[`src/step-${i}.ts`] =
+          i === 999 ? 'export function step999(n: number): number {\n  return n;\n}\n' : `import { step${i + 1} } from './step-${i + 1}';\n\nexport function step${i}(n: number): number {\n  return step${i + 1}(n) + 1;\n}\n`;
+      }
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, chain);
+      const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/step-0.ts'] });
+      expect(output.patch.diff).toContain('+  assert.deepStrictEqual(step0(7), 1006);');
+    });
+
     it('declines, with no patch, a module it cannot exercise', async () => {
       const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/io.ts': 'export function run(callback: (err: Error | null, data: Buffer) => void, handle: WeakMap<object, number>): void {\n  void callback;\n  void handle;\n}\n' });
       const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/io.ts'] });

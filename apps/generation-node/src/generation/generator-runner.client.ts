@@ -30,7 +30,9 @@ export class GeneratorRunnerClient {
     const result = await this.sandbox.run({
       ...workspace.sandboxPaths,
       command: process.execPath,
-      args: [this.toolchain.paths.runnerPath],
+      // A deeper JavaScript stack than V8's ~1 MB default (well inside the usual 8 MB thread stack): loading a
+      // module for test-scaffold follows its whole import chain, which in large repositories runs a thousand deep.
+      args: ['--stack-size=3900', this.toolchain.paths.runnerPath],
       stdin: JSON.stringify(job),
       timeoutMs,
       memoryMb: this.config.GENERATOR_MEMORY_MB,
