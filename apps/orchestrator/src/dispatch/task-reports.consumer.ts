@@ -91,8 +91,9 @@ export class TaskReportsConsumer implements OnModuleInit {
       return this.lifecycle.plan(task, [{ to: 'QUEUED', actor, source, reason: `returned by ${actor}: ${report.error?.message ?? 'rejected'}` }]);
     }
     const error = report.error ?? { message: 'failed without an error message', retryable: true };
-    const decision = decideAfterFailure(task, error, { actor, source, now: new Date() });
-    return this.lifecycle.plan(task, [...started, decision.step], { changes: { ...timing, ...decision.changes }, failure: true });
+    const now = new Date();
+    const decision = decideAfterFailure(task, error, { actor, source, now });
+    return this.lifecycle.plan(task, [...started, decision.step], { changes: { ...timing, ...decision.changes }, failure: true, now });
   }
 
   private async retryOne(report: TaskResult): Promise<void> {

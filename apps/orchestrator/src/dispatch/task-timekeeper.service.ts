@@ -75,7 +75,7 @@ export class TaskTimekeeper implements OnModuleInit {
       }
       const seconds = Math.round(task.timeLimitMs / 1000);
       // The worker may still be at it: tell it to stop.
-      await this.failExecution(task, `time limit of ${seconds}s exceeded`, 'time-limit', now, true);
+      await this.failExecution(task, `time limit of ${seconds}s exceeded`, 'time-limit', true);
     }
   }
 
@@ -85,14 +85,16 @@ export class TaskTimekeeper implements OnModuleInit {
       for (const id of worker.tasks) {
         const task = await this.tasks.get(id);
         if (!task || task.workerId !== worker.workerId || !['SCHEDULED', 'RUNNING'].includes(task.state)) continue;
-        await this.failExecution(task, `worker ${worker.workerId} stopped sending heartbeats`, 'worker-liveness', now, false);
+        await this.failExecution(task, `worker ${worker.workerId} stopped sending heartbeats`, 'worker-liveness', false);
       }
       this.signals.readyIn(worker.pool);
     }
   }
 
   /** Ends the current execution of a task as failed: another attempt after its backoff, or FAILED. */
-  private async failExecution(task: TaskRecord, message: string, source: string, now: Date, stopWorker: boolean): Promise<void> {
+  private async failExecution(task: TaskRecord, message: string, source: string, stopWorker: boolean): Promise<void> {
+    // The backoff counts from the moment the RETRYING entry records, not from when the timer fired.
+    const now = new Date();
     const decision = decideAfterFailure(task, { message, retryable: true }, { actor: 'orchestrator', source, now });
     await this.safely(task.id, () =>
       this.lifecycle.transition(task.id, decision.step.to, {
@@ -102,6 +104,7 @@ export class TaskTimekeeper implements OnModuleInit {
         changes: decision.changes,
         failure: true,
         outbox: stopWorker && task.workerId ? [stopOrder(task, decision.step.reason)] : [],
+        now,
       }),
     );
   }

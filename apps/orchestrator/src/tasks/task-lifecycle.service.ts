@@ -27,6 +27,12 @@ export interface TransitionRequest extends TransitionContext {
   failure?: boolean;
   /** Extra outbox records applied with the change (e.g. a stop order to a worker). */
   outbox?: string[];
+  /**
+   * When the change happens, if the caller already decided things relative
+   * to a moment (a retry's backoff counts from the same instant the
+   * RETRYING entry records).
+   */
+  now?: Date;
 }
 
 const MAX_CAS_ROUNDS = 8;
@@ -105,10 +111,10 @@ export class TaskLifecycleService {
   }
 
   /** Plans without applying, for batch paths that apply many plans in one round trip. */
-  plan(task: TaskRecord, steps: TransitionStep[], request: Pick<TransitionRequest, 'changes' | 'failure' | 'outbox'> = {}): PlannedTransition {
+  plan(task: TaskRecord, steps: TransitionStep[], request: Pick<TransitionRequest, 'changes' | 'failure' | 'outbox' | 'now'> = {}): PlannedTransition {
     const planned = planTransition(task, steps, {
       keys: this.keys,
-      now: new Date(),
+      now: request.now ?? new Date(),
       agingStepMs: this.agingStepMs,
       changes: request.changes,
       failure: request.failure,
