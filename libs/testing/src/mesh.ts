@@ -13,7 +13,7 @@ export interface MeshOptions {
 export function meshEnv(namespace: string, targetRepository: string): Record<string, string> {
   return {
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL || 'warn',
     KAFKA_BROKERS: TEST_INFRA.kafkaBrokers,
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '3',

@@ -37,6 +37,10 @@ export async function runService<S extends z.ZodType<BaseEnv & { HTTP_PORT: numb
   }
 
   const logger = createLogger(definition.name, config.INSTANCE_ID, config.LOG_LEVEL);
+  // A promise nobody awaited must not take the whole service down (Node's default):
+  // the failure is logged for someone to fix, and the work it belonged to is
+  // recovered by the time limits, sweeps and retries around it.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   try {
     const app = await NestFactory.create<NestExpressApplication>(definition.module(config), {
       logger: new NestPinoLogger(logger),
