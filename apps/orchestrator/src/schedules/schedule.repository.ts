@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RedisConnection } from '@autocode/state';
+import type { Redis } from 'ioredis';
 import type { ScheduleRecord } from './schedule.model';
 
 /**
@@ -27,9 +28,20 @@ export interface VersionedSchedule {
 }
 
 /** Schedules live in Redis, so they survive restarts and every orchestrator instance sees the same ones. */
+type ScriptedRedis = Redis & {
+  acScheduleCas(key: string, due: string, all: string, expected: string, record: string, score: string, id: string): Promise<number | null>;
+};
+
 @Injectable()
 export class ScheduleRepository {
-  constructor(private readonly redis: RedisConnection) {}
+  private readonly client: ScriptedRedis;
+
+  constructor(private readonly redis: RedisConnection) {
+    const client: Redis = redis.client;
+    // EVALSHA after the first call: the script text is not sent with every firing.
+    if (!(client as unknown as Record<string, unknown>).acScheduleCas) client.defineCommand('acScheduleCas', { numberOfKeys: 3, lua: COMPARE_AND_SET });
+    this.client = client as ScriptedRedis;
+  }
 
   async get(id: string): Promise<VersionedSchedule | null> {
     const [record, version] = await this.redis.client.hmget(this.key(id), 'record', 'version');
@@ -55,9 +67,7 @@ export class ScheduleRepository {
   /** Writes `record` if the stored version is still `expectedVersion` (null: must be new). */
   async compareAndSet(record: ScheduleRecord, expectedVersion: number | null): Promise<number | null> {
     const due = record.enabled && record.nextRunAt ? String(Date.parse(record.nextRunAt)) : '';
-    const result = await this.redis.client.eval(
-      COMPARE_AND_SET,
-      3,
+    const result = await this.client.acScheduleCas(
       this.key(record.id),
       this.dueKey(),
       this.allKey(),
@@ -71,10 +81,10 @@ export class ScheduleRepository {
 
   async compareAndSetMany(items: Array<{ record: ScheduleRecord; version: number }>): Promise<void> {
     if (items.length === 0) return;
-    const pipeline = this.redis.client.pipeline();
+    const pipeline = this.client.pipeline() as unknown as ScriptedRedis & { exec(): Promise<unknown> };
     for (const { record, version } of items) {
       const due = record.enabled && record.nextRunAt ? String(Date.parse(record.nextRunAt)) : '';
-      pipeline.eval(COMPARE_AND_SET, 3, this.key(record.id), this.dueKey(), this.allKey(), String(version), JSON.stringify(record), due, record.id);
+      void pipeline.acScheduleCas(this.key(record.id), this.dueKey(), this.allKey(), String(version), JSON.stringify(record), due, record.id);
     }
     await pipeline.exec();
   }

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleI
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG, ServiceIdentity } from '@autocode/runtime';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
-import { TaskSubmissionService } from '../tasks/task-submission.service';
+import type { TransitionContext } from '../tasks/task-lifecycle.service';
+import { createTaskSchema, TaskSubmissionService, type CreateTask } from '../tasks/task-submission.service';
 import { TimerService } from '../timers/timer.service';
 import { TriggerService } from '../triggers/trigger.service';
 import {
@@ -130,50 +131,81 @@ export class ScheduleService implements OnModuleInit, OnApplicationBootstrap {
       FIRING_LOCK_MS,
     );
     const mine = due.filter((_, i) => won[i]);
-    const advanced: Array<{ record: ScheduleRecord; version: number }> = [];
-    await forEachConcurrently(mine, FIRE_CONCURRENCY, async ({ record, version }) => {
-      advanced.push({ record: await this.fireOne(record, now.getTime()), version });
+    const nowMs = now.getTime();
+
+    // Every slot to run, per schedule; task targets are then created together.
+    const firings = mine.map(({ record, version }) => {
+      const first = Date.parse(record.nextRunAt!);
+      const all = slotsBetween(record.timing, record.anchorMs, first, nowMs, record.maxCatchUp + 1000);
+      return { record, version, slots: slotsToRun(all, nowMs, record), skipped: all.length };
+    });
+    const outcomes = new Map<string, { fired: number; error: string | null }>();
+    const taskItems = firings.flatMap(({ record, slots }) =>
+      record.target.kind === 'task' ? slots.map((slot) => ({ record, slot, ...this.taskRequest(record, slot) })) : [],
+    );
+    const results = await this.submission.submitBatch(taskItems.map(({ request, context }) => ({ request, context })));
+    const firedAt = Date.now();
+    results.forEach((result, i) => {
+      const { record, slot } = taskItems[i];
+      const outcome = outcomes.get(record.id) ?? { fired: 0, error: null };
+      if ('error' in result) outcome.error = `${new Date(slot).toISOString()}: ${result.error}`;
+      else {
+        outcome.fired += 1;
+        this.metrics.record('schedule_fired', { lateness_ms: firedAt - slot, schedule_id: record.id }, { target: 'task' });
+      }
+      outcomes.set(record.id, outcome);
+    });
+    await forEachConcurrently(
+      firings.filter((f) => f.record.target.kind === 'trigger'),
+      FIRE_CONCURRENCY,
+      async ({ record, slots }) => {
+        const outcome = { fired: 0, error: null as string | null };
+        for (const slot of slots) {
+          try {
+            await this.runTrigger(record, slot);
+            outcome.fired += 1;
+            this.metrics.record('schedule_fired', { lateness_ms: Date.now() - slot, schedule_id: record.id }, { target: 'trigger' });
+          } catch (error) {
+            outcome.error = `${new Date(slot).toISOString()}: ${(error as Error).message}`;
+          }
+        }
+        outcomes.set(record.id, outcome);
+      },
+    );
+
+    const advanced = firings.map(({ record, version, slots, skipped }) => {
+      const { fired, error } = outcomes.get(record.id) ?? { fired: 0, error: null };
+      if (error) this.logger.warn({ msg: 'schedule could not fire', scheduleId: record.id, err: error });
+      if (skipped > slots.length) this.metrics.record('schedule_skipped', { slots: skipped - slots.length, schedule_id: record.id }, { policy: record.catchUp });
+      const next: ScheduleRecord = {
+        ...record,
+        nextRunAt: new Date(nextSlotAfter(record.timing, record.anchorMs, nowMs)).toISOString(),
+        lastRunAt: fired > 0 ? new Date(firedAt).toISOString() : record.lastRunAt,
+        lastSlot: slots.length ? new Date(slots[slots.length - 1]).toISOString() : record.lastSlot,
+        runs: record.runs + fired,
+        lastError: error,
+      };
+      return { record: next, version };
     });
     await this.schedules.compareAndSetMany(advanced);
   }
 
-  private async fireOne(record: ScheduleRecord, nowMs: number): Promise<ScheduleRecord> {
-    const first = Date.parse(record.nextRunAt!);
-    const slots = slotsToRun(slotsBetween(record.timing, record.anchorMs, first, nowMs, record.maxCatchUp + 1000), nowMs, record);
-    let lastError: string | null = null;
-    let fired = 0;
-    for (const slot of slots) {
-      try {
-        await this.runTarget(record, slot);
-        fired += 1;
-        this.metrics.record('schedule_fired', { lateness_ms: Date.now() - slot, schedule_id: record.id }, { target: record.target.kind });
-      } catch (error) {
-        lastError = `${new Date(slot).toISOString()}: ${(error as Error).message}`;
-        this.logger.warn({ msg: 'schedule could not fire', scheduleId: record.id, slot: new Date(slot).toISOString(), err: (error as Error).message });
-      }
-    }
-    const skipped = slotsBetween(record.timing, record.anchorMs, first, nowMs, 100_000).length - slots.length;
-    if (skipped > 0) this.metrics.record('schedule_skipped', { slots: skipped, schedule_id: record.id }, { policy: record.catchUp });
+  /** The task a slot of a task schedule creates, keyed by the slot so it exists once. */
+  private taskRequest(record: ScheduleRecord, slotMs: number): { request: CreateTask; context: TransitionContext } {
+    if (record.target.kind !== 'task') throw new Error(`schedule ${record.id} does not create tasks`);
     return {
-      ...record,
-      nextRunAt: new Date(nextSlotAfter(record.timing, record.anchorMs, nowMs)).toISOString(),
-      lastRunAt: fired > 0 ? new Date().toISOString() : record.lastRunAt,
-      lastSlot: slots.length ? new Date(slots[slots.length - 1]).toISOString() : record.lastSlot,
-      runs: record.runs + fired,
-      lastError,
+      request: createTaskSchema.parse({
+        ...record.target.task,
+        correlationId: record.target.task.correlationId ?? `schedule:${record.id}`,
+        idempotencyKey: `schedule:${record.id}:${slotMs}`,
+      }),
+      context: { actor: `schedule:${record.id}`, source: 'scheduler', reason: `slot ${new Date(slotMs).toISOString()}` },
     };
   }
 
-  private async runTarget(record: ScheduleRecord, slotMs: number): Promise<void> {
-    const slotKey = `schedule:${record.id}:${slotMs}`;
-    if (record.target.kind === 'task') {
-      await this.submission.submit(
-        { ...record.target.task, correlationId: record.target.task.correlationId ?? `schedule:${record.id}`, idempotencyKey: slotKey },
-        { actor: `schedule:${record.id}`, source: 'scheduler', reason: `slot ${new Date(slotMs).toISOString()}` },
-      );
-    } else {
-      await this.triggers.receive({ ...record.target.trigger, source: 'schedule', dedupeKey: slotKey }, { actor: `schedule:${record.id}` });
-    }
+  private async runTrigger(record: ScheduleRecord, slotMs: number): Promise<void> {
+    if (record.target.kind !== 'trigger') return;
+    await this.triggers.receive({ ...record.target.trigger, source: 'schedule', dedupeKey: `schedule:${record.id}:${slotMs}` }, { actor: `schedule:${record.id}` });
   }
 }
 

@@ -86,6 +86,41 @@ export class TaskSubmissionService {
     return items.map((item, i) => ({ id: item.task.id, created: created[i] }));
   }
 
+  /**
+   * Creates what it can of many independent requests in few round trips
+   * (schedules firing together): each request is checked on its own, and
+   * its problem is reported in its place instead of failing the others.
+   */
+  async submitBatch(items: Array<{ request: CreateTask; context: TransitionContext }>): Promise<Array<{ id: string; created: boolean } | { error: string }>> {
+    const types = new Map<string, RegisteredTaskType | Error>();
+    for (const { request } of items) {
+      if (!types.has(request.type)) types.set(request.type, await this.registry.get(request.type).catch((error: Error) => error));
+    }
+    const results: Array<{ id: string; created: boolean } | { error: string }> = [];
+    const valid: Array<{ index: number; task: TaskRecord; context: TransitionContext; key?: string }> = [];
+    items.forEach(({ request, context }, index) => {
+      const type = types.get(request.type)!;
+      try {
+        if (type instanceof Error) throw type;
+        this.check(type, request);
+        valid.push({ index, task: this.build(newId('tsk'), type, request), context, key: request.idempotencyKey });
+        results[index] = { id: '', created: false };
+      } catch (error) {
+        results[index] = { error: (error as Error).message };
+      }
+    });
+    const holders = await this.tasks.claimDedupeKeys(
+      valid.filter((v) => v.key).map((v) => ({ key: v.key!, taskId: v.task.id })),
+      IDEMPOTENCY_TTL_SECONDS,
+    );
+    const fresh = valid.filter((v) => !v.key || holders.get(v.key) === v.task.id);
+    const created = await this.lifecycle.createMany(fresh.map(({ task, context }) => ({ task, context })));
+    fresh.forEach((v, i) => (results[v.index] = { id: v.task.id, created: created[i] }));
+    // A key already held by another task: that task stands for this request.
+    for (const v of valid) if (v.key && holders.get(v.key) !== v.task.id) results[v.index] = { id: holders.get(v.key)!, created: false };
+    return results;
+  }
+
   private check(type: RegisteredTaskType, request: CreateTask): void {
     const problems = this.registry.validateParams(type, request.params);
     if (problems.length) throw new InvalidTaskError(problems);

@@ -156,6 +156,17 @@ export class TaskRepository {
     return (await this.client.exists(this.keys.paused(pool))) === 1;
   }
 
+  /** Claims many idempotency keys in one round trip; returns, per key, the task id that holds it. */
+  async claimDedupeKeys(claims: Array<{ key: string; taskId: string }>, ttlSeconds: number): Promise<Map<string, string>> {
+    const holders = new Map<string, string>();
+    if (claims.length === 0) return holders;
+    const pipeline = this.client.pipeline();
+    for (const { key, taskId } of claims) pipeline.set(this.keys.dedupe(key), taskId, 'EX', ttlSeconds, 'NX').get(this.keys.dedupe(key));
+    const results = (await pipeline.exec()) ?? [];
+    claims.forEach(({ key }, i) => holders.set(key, String(results[i * 2 + 1]?.[1])));
+    return holders;
+  }
+
   /** Claims a caller's idempotency key for a task id; returns the id that holds it. */
   async claimDedupeKey(key: string, taskId: string, ttlSeconds: number): Promise<string> {
     const redisKey = this.keys.dedupe(key);

@@ -100,22 +100,25 @@ export class TimerService implements Startable, OnModuleInit {
       do {
         this.again = false;
         const now = new Date();
-        let next = Number.POSITIVE_INFINITY;
-        for (const source of this.sources) {
-          try {
-            let due = await source.earliest();
-            if (due !== null && due <= now.getTime()) {
-              await source.fire(now);
-              due = await source.earliest();
-              // Still due after firing (a backlog, or an item that cannot be handled yet): go on, but never spin.
-              if (due !== null && due <= Date.now()) due = Date.now() + 10;
+        // Sources are independent: look at them all at once.
+        const dues = await Promise.all(
+          this.sources.map(async (source) => {
+            try {
+              let due = await source.earliest();
+              if (due !== null && due <= now.getTime()) {
+                await source.fire(now);
+                due = await source.earliest();
+                // Still due after firing (a backlog, or an item that cannot be handled yet): go on, but never spin.
+                if (due !== null && due <= Date.now()) due = Date.now() + 10;
+              }
+              return due ?? Number.POSITIVE_INFINITY;
+            } catch (error) {
+              this.logger.error({ msg: 'timed source failed', source: source.name, err: (error as Error).message });
+              return Date.now() + 500;
             }
-            if (due !== null) next = Math.min(next, due);
-          } catch (error) {
-            this.logger.error({ msg: 'timed source failed', source: source.name, err: (error as Error).message });
-            next = Math.min(next, Date.now() + 500);
-          }
-        }
+          }),
+        );
+        const next = Math.min(...dues);
         if (!this.stopped) this.schedule(next === Number.POSITIVE_INFINITY ? Date.now() + TimerService.SAFETY_REARM_MS : next);
       } while (this.again && !this.stopped);
     } finally {
