@@ -8,8 +8,12 @@ import { TaskSignals } from '../tasks/task-signals';
 import { StaleAttemptError, TaskNotFoundError, type TaskRecord } from '../tasks/task.model';
 import { TaskRepository } from '../tasks/task.repository';
 import { TimerService } from '../timers/timer.service';
+import { HeartbeatConsumer } from '../workers/heartbeat.consumer';
 import { WorkerRepository } from '../workers/worker.repository';
 import { stopOrder } from './stop-order';
+
+/** Longer than a consumer group's session timeout, after which a restarted consumer has joined. */
+const GROUP_JOIN_ALLOWANCE_MS = 30_000;
 
 /**
  * What happens to tasks with the passing of time: delayed tasks and retries
@@ -20,12 +24,7 @@ import { stopOrder } from './stop-order';
 @Injectable()
 export class TaskTimekeeper implements OnModuleInit {
   private readonly logger = new Logger(TaskTimekeeper.name);
-  /**
-   * No worker is judged silent before this: heartbeats sent while this
-   * orchestrator was down are still being read, and a worker must not be
-   * declared dead for our own absence.
-   */
-  private readonly graceUntil: number;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly tasks: TaskRepository,
@@ -34,10 +33,9 @@ export class TaskTimekeeper implements OnModuleInit {
     private readonly workers: WorkerRepository,
     private readonly signals: TaskSignals,
     private readonly timers: TimerService,
-    @Inject(SERVICE_CONFIG) config: OrchestratorConfig,
-  ) {
-    this.graceUntil = Date.now() + config.WORKER_SILENCE_TIMEOUT_MS;
-  }
+    private readonly heartbeats: HeartbeatConsumer,
+    @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
+  ) {}
 
   onModuleInit(): void {
     this.timers.register({
@@ -57,8 +55,13 @@ export class TaskTimekeeper implements OnModuleInit {
     this.timers.register({
       name: 'silent-workers',
       earliest: async () => {
+        // No worker is judged silent before we have read heartbeats for a while:
+        // after our own restart, a worker must not be declared dead for our absence.
+        // If none come at all (every worker is gone), judging starts once our
+        // consumer has certainly joined its group.
+        const heardFrom = this.heartbeats.firstBatchAt ?? this.startedAt + GROUP_JOIN_ALLOWANCE_MS;
         const earliest = await this.workers.earliestExpiry();
-        return earliest === null ? null : Math.max(earliest, this.graceUntil);
+        return earliest === null ? null : Math.max(earliest, heardFrom + this.config.WORKER_SILENCE_TIMEOUT_MS);
       },
       fire: (now) => this.requeueSilentWorkers(now),
     });

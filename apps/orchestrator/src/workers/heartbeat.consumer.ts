@@ -10,6 +10,13 @@ import { WorkerRepository } from './worker.repository';
 /** Records worker heartbeats (capacity, partitions, task types) and nudges dispatch when slots appear. */
 @Injectable()
 export class HeartbeatConsumer implements OnModuleInit {
+  /**
+   * When this instance first read heartbeats. Until then it cannot tell a
+   * silent worker from one it has not heard yet (after a restart, joining
+   * the group can take a session timeout), so nobody is judged silent.
+   */
+  firstBatchAt: number | null = null;
+
   constructor(
     private readonly consumers: ConsumerFactory,
     private readonly workers: WorkerRepository,
@@ -29,6 +36,7 @@ export class HeartbeatConsumer implements OnModuleInit {
         silenceMs: Math.max(this.config.WORKER_SILENCE_TIMEOUT_MS, e.envelope.payload.intervalMs * 3),
       }));
       await this.workers.recordHeartbeats(beats);
+      this.firstBatchAt ??= Date.now();
       for (const { beat } of beats) {
         await this.registry.announce(beat.taskTypes, beat.workerId);
         if (beat.capacity > beat.running.length) this.signals.readyIn(beat.pool);
