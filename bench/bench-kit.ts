@@ -39,13 +39,18 @@ export async function withBenchMesh<T>(label: string, env: MeshOptions['env'], w
     });
     return await work({ mesh, redis, namespace, base });
   } finally {
-    await mesh.stop();
-    const keys = await redis.keys(`${namespace}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    rmSync(repo, { recursive: true, force: true });
+    await tearDown({ mesh, redis, namespace, paths: [repo] });
   }
+}
+
+/** Stops a benchmark's mesh and removes its keys, topics and files. */
+export async function tearDown({ mesh, redis, namespace, paths }: { mesh: Mesh; redis: Redis; namespace: string; paths: string[] }): Promise<void> {
+  await mesh.stop();
+  const keys = await redis.keys(`${namespace}:*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  redis.disconnect();
+  await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
+  for (const path of paths) rmSync(path, { recursive: true, force: true });
 }
 
 /** Runs a benchmark's main and exits with its outcome (open connections must not keep it alive). */

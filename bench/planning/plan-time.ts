@@ -8,11 +8,12 @@
  *   npm run bench:planning -- --modules=1000 --touch=10
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
+import { Mesh, TEST_INFRA, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
+import { runBench, tearDown } from '../bench-kit';
 import { argument, round } from '../stats';
 import { createSyntheticRepo, git, touchModules } from './synthetic-repo';
 
@@ -103,16 +104,8 @@ async function main(): Promise<void> {
     print(`synthetic ${MODULES}: after a ${TOUCH}-file commit`, await plan(base, synthetic));
     console.log(`load average at the end: ${loadavg().map((l) => round(l, 2)).join(' / ')}`);
   } finally {
-    await mesh.stop();
-    const keys = await redis.keys(`${namespace}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
-    rmSync(scratch, { recursive: true, force: true });
+    await tearDown({ mesh, redis, namespace, paths: [scratch] });
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);
