@@ -53,6 +53,7 @@ console.log(`
 ${lines.join('\n') || '      (none)'}
     first deployed  ${firstCompleted ? `task ${firstCompleted.task} -> COMPLETED (${api}/api/tasks/${firstCompleted.task})` : 'none yet'}
     whole cycle     ${((Date.now() - started) / 1000).toFixed(1)} s
+    deployer API    http://127.0.0.1:8084/api/deployments   (${process.env.API_KEYS_FILE ? `operator key in ${process.env.API_KEYS_FILE}, sent as "X-API-Key: <key>"` : 'keys from API_KEYS'})
     InfluxDB        http://127.0.0.1:8086  (database "autocode")
     logs            .autocode/logs/<service>.log
 `);

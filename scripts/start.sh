@@ -60,6 +60,16 @@ if [[ -z ${LLM_BASE_URL:-} || -z ${LLM_MODEL:-} ]]; then
   say "no model configured (LLM_BASE_URL, LLM_MODEL): planning only for the deterministic generators"
 fi
 
+# A local operator key, made once and kept in the ignored .autocode folder, so
+# approvals, rollbacks and flags can be tried at once. Never printed.
+if [[ -z ${API_KEYS:-} && -z ${API_KEYS_FILE:-} ]]; then
+  API_KEYS_FILE="$ROOT/.autocode/api-keys.yaml"
+  if [[ ! -s $API_KEYS_FILE ]]; then
+    (umask 077 && printf 'keys:\n  - name: local-operator\n    role: operator\n    key: %s\n' "$(node -p "require('node:crypto').randomBytes(24).toString('base64url')")" >"$API_KEYS_FILE")
+  fi
+  export API_KEYS_FILE
+fi
+
 for svc in "${SERVICES[@]}"; do
   if alive "$svc" && ready "$svc"; then say "$svc already running"; continue; fi
   say "starting $svc on :${PORTS[$svc]} (log: .autocode/logs/$svc.log)"
