@@ -73,18 +73,20 @@ describe('schedules with two orchestrators', () => {
     // The other instance sees the same schedule.
     expect((await api2.get<ScheduleView>('/api/schedules/every-second')).body.id).toBe('every-second');
 
-    await sleep(5500);
-    const status = await schedule('every-second');
-    expect(status.runs).toBeGreaterThanOrEqual(4);
-    expect(status.runs).toBeLessThanOrEqual(6);
-    expect(status.secondsUntilNext).toBeLessThanOrEqual(1);
-    // One task and one firing per slot: a double firing would show in either count.
-    await waitUntil('the metrics of every firing', async () => (await firings('every-second')) >= status.runs, { timeoutMs: 10_000 });
-    const tasks = await tasksOf('every-second');
-    const fired = await firings('every-second');
-    expect(fired).toBe(tasks.length);
-    expect(Math.abs(tasks.length - (await schedule('every-second')).runs)).toBeLessThanOrEqual(1);
+    // How punctual the firings are is a benchmark (bench/task-core/schedule-precision); here: once per slot.
+    await waitUntil('five runs', async () => (await schedule('every-second')).runs >= 5, { timeoutMs: 30_000 });
+    expect((await schedule('every-second')).secondsUntilNext).toBeLessThanOrEqual(1);
     await api.post('/api/schedules/every-second/disable', {});
+    const { runs } = await schedule('every-second');
+    // One task and one firing per slot: a double firing would show in either count.
+    await waitUntil('the metrics of every firing', async () => (await firings('every-second')) >= runs, { timeoutMs: 10_000 });
+    const tasks = await tasksOf('every-second');
+    expect(await firings('every-second')).toBe(runs);
+    expect(tasks).toHaveLength(runs);
+    const histories = await Promise.all(tasks.map(async (t) => (await api.get<TaskView>(`/api/tasks/${t.id}`)).body.history));
+    const slots = new Set(histories.map((history) => history[0].reason));
+    expect(slots.size).toBe(runs);
+    expect([...slots].every((reason) => /^slot \d{4}-\d\d-\d\dT/.test(reason))).toBe(true);
   });
 
   it('fires a cron schedule with a time zone on whole seconds', async () => {
@@ -143,7 +145,6 @@ describe('schedules with two orchestrators', () => {
       });
     }
     await waitUntil('both to have run', async () => (await schedule('catch-up-once')).runs >= 1 && (await schedule('catch-up-skip')).runs >= 1);
-    // Stop as a slot has just fired, so the counts below stand for the whole downtime.
     const before = { once: (await schedule('catch-up-once')).runs, skip: (await schedule('catch-up-skip')).runs };
 
     await Promise.all([mesh.service('orchestrator').stop(), second.stop()]);
@@ -154,20 +155,21 @@ describe('schedules with two orchestrators', () => {
 
     // After the restart: a single run makes up for all missed slots ('once'), none do ('skip'),
     // then both go on once a second.
-    await waitUntil('the schedules to run again', async () => (await schedule('catch-up-skip')).runs > before.skip && (await schedule('catch-up-once')).runs > before.once, { timeoutMs: 15_000 });
-    const once = await tasksOf('catch-up-once');
-    const skip = await tasksOf('catch-up-skip');
-    const during = (tasks: TaskView[]) => tasks.filter((t) => Date.parse(t.createdAt!) > stoppedAt + 200 && Date.parse(t.createdAt!) < restartedAt);
-    expect(during(once)).toHaveLength(0);
-    expect(during(skip)).toHaveLength(0);
-    // The first firing after the restart: 'once' runs one slot for the four missed (plus the one due now, at most);
-    // 'skip' runs only the slot still within its grace period.
-    const firstAfter = (tasks: TaskView[]) => tasks.filter((t) => Date.parse(t.createdAt!) >= restartedAt && Date.parse(t.createdAt!) < restartedAt + 5000);
-    expect(firstAfter(once).length).toBeGreaterThanOrEqual(1);
-    expect((await schedule('catch-up-once')).runs - before.once).toBeLessThanOrEqual(firstAfter(once).length);
-    expect(once.length).toBeGreaterThan(before.once);
-
+    await waitUntil('the schedules to run again', async () => (await schedule('catch-up-skip')).runs > before.skip && (await schedule('catch-up-once')).runs > before.once, { timeoutMs: 30_000 });
     for (const id of ['catch-up-once', 'catch-up-skip']) await api.post(`/api/schedules/${id}/disable`, {});
+    const created = (t: TaskView) => Date.parse(t.createdAt!);
+    for (const id of ['catch-up-once', 'catch-up-skip']) {
+      const tasks = await tasksOf(id);
+      // Nothing fired while every instance was down, and each run made exactly one task.
+      expect(tasks.filter((t) => created(t) > stoppedAt + 200 && created(t) < restartedAt)).toHaveLength(0);
+      expect((await schedule(id)).runs).toBe(tasks.length);
+      const after = tasks.filter((t) => created(t) >= restartedAt);
+      expect(after.length).toBeGreaterThanOrEqual(1);
+      // The four or more slots missed while down were not replayed: at most one run per second since the first
+      // firing after the restart, plus the one that stands for the missed slots ('once') or the on-time one.
+      const span = (Math.max(...after.map(created)) - Math.min(...after.map(created))) / 1000;
+      expect(after.length).toBeLessThanOrEqual(Math.floor(span) + 2);
+    }
     second = await ServiceProcess.start('orchestrator', { ...meshEnv(namespace, sample.path), CYCLE_INTERVAL_MINUTES: '0', INSTANCE_ID: `orchestrator-c-${namespace}` });
   });
 
