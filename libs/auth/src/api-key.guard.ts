@@ -1,13 +1,10 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRing } from './api-key-ring';
-import { REQUIRED_ROLE } from './auth-metadata';
-import { roleAllows, type Principal, type Role } from './roles';
-
-interface HttpRequest {
-  headers: Record<string, string | string[] | undefined>;
-  principal?: Principal;
-}
+import { AUTH_OPTIONS, type AuthOptions } from './auth-options';
+import { PUBLIC_ROUTE, REQUIRED_ROLE } from './auth-metadata';
+import { presentedKey, type KeyedRequest } from './presented-key';
+import { roleAllows, type Role } from './roles';
 
 /**
  * Checks the API key of a request against the role the handler requires:
@@ -16,16 +13,31 @@ interface HttpRequest {
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly options: AuthOptions;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly ring: ApiKeyRing,
-  ) {}
+    @Optional() @Inject(AUTH_OPTIONS) options?: AuthOptions,
+  ) {
+    this.options = options ?? {};
+  }
+
+  /** The role a route needs, or undefined when it is open. */
+  requiredRole(context: ExecutionContext): Role | undefined {
+    const targets = [context.getHandler(), context.getClass()];
+    const declared = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    if (declared) return declared;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets)) return undefined;
+    if (this.options.publicControllers?.includes(context.getClass())) return undefined;
+    return this.options.defaultRole;
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const needed = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    const needed = this.requiredRole(context);
     if (!needed) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<HttpRequest>();
+    const request = http.getRequest<KeyedRequest>();
     const response = http.getResponse<{ setHeader(name: string, value: string): void }>();
     const presented = presentedKey(request.headers);
     const unauthorized = (message: string) => {
@@ -36,6 +48,8 @@ export class ApiKeyGuard implements CanActivate {
     if (!presented) throw unauthorized(`an API key with role ${needed} or higher is required: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"`);
     const principal = this.ring.authenticate(presented);
     if (!principal) throw unauthorized('the API key is not valid');
+    // Known before the role check, so an audit entry of a refused action names who tried it.
+    request.principal = principal;
     if (!roleAllows(principal.role, needed)) {
       throw new ForbiddenException({
         statusCode: 403,
@@ -43,17 +57,6 @@ export class ApiKeyGuard implements CanActivate {
         message: `the API key "${principal.name}" has role ${principal.role}; this action needs ${needed} or higher`,
       });
     }
-    request.principal = principal;
     return true;
   }
-}
-
-function presentedKey(headers: HttpRequest['headers']): string | undefined {
-  const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim();
-  const authorization = single(headers.authorization);
-  if (authorization) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization);
-    if (match) return match[1].trim();
-  }
-  return single(headers['x-api-key']) || undefined;
 }
