@@ -1,0 +1,2 @@
+export * from './attached-documentation';
+export * from './exported-declarations';
