@@ -3,6 +3,10 @@ import { describeIssues } from './describe-issues';
 import { envelopeSchema, type Envelope } from './envelope';
 import { eventsOnTopic } from './event-catalog';
 import type { EventDefinition, PayloadOf } from './event-definition';
+import { decodeUtf8Strict, jsonTextProblem } from './json-guard';
+import { maxMessageBytes } from './topics';
+
+export * from './json-guard';
 
 export interface EnvelopeMeta {
   producer: string;
@@ -56,16 +60,36 @@ export type DecodeResult =
   | { ok: false; reason: string };
 
 /**
- * Decodes and validates raw bytes from a topic: JSON, then the envelope, then
- * the event type and version the topic carries, then the payload. The reason
- * of a failure is specific enough to act on from the dead-letter topic alone.
+ * Decodes and validates raw bytes from a topic: size, UTF-8, nesting depth
+ * and lone surrogates (cheap checks, before anything recursive runs), then
+ * JSON, the envelope, the event type and version the topic carries, and the
+ * payload. Never throws: whatever the bytes, the answer is a result. The
+ * reason of a failure is specific enough to act on from the dead-letter
+ * topic alone.
  */
 export function decodeMessage(topic: string, value: Buffer | null): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'message has no value' };
+  const limit = maxMessageBytes(topic);
+  if (value.length > limit) return { ok: false, reason: `message of ${value.length} bytes exceeds the ${limit}-byte limit of ${topic}` };
 
+  const text = decodeUtf8Strict(value);
+  if (text === undefined) return { ok: false, reason: 'message is not valid UTF-8' };
+  const problem = jsonTextProblem(text);
+  if (problem) return { ok: false, reason: `malformed JSON: ${problem}` };
+
+  try {
+    return decodeJson(topic, text);
+  } catch (error) {
+    // The checks above should leave nothing that throws; if something still
+    // does (a stack overflow in a schema), the message is refused, not the consumer.
+    return { ok: false, reason: `message could not be validated: ${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+function decodeJson(topic: string, text: string): DecodeResult {
   let json: unknown;
   try {
-    json = JSON.parse(value.toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: `malformed JSON: ${(error as Error).message}` };
   }

@@ -38,3 +38,33 @@ const TOPIC_NAME_PATTERN = /^autocode\.[a-z][a-z-]*\.[a-z][a-z-]*\.v[1-9][0-9]*$
 export function isWellFormedTopicName(name: string): boolean {
   return TOPIC_NAME_PATTERN.test(name);
 }
+
+/**
+ * The broker's limit on one record (Kafka's default `message.max.bytes`);
+ * anything the mesh publishes, dead letters included, must stay under it.
+ */
+export const BROKER_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** What a consumer accepts from a topic unless the topic says otherwise; checked before parsing. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * Topics that legitimately carry more: assignments and results travel with
+ * patches of up to MAX_DIFF_CHARS, progress with checkpoints holding a diff,
+ * dead letters with (a bounded part of) the original, so they may use what
+ * the broker allows.
+ */
+export const TOPIC_MAX_MESSAGE_BYTES: Readonly<Partial<Record<TopicName, number>>> = {
+  [TOPICS.generationRequested]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.validationRequested]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.deploymentRequested]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.utilityRequested]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.taskResult]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.taskProgress]: BROKER_MAX_MESSAGE_BYTES,
+  [TOPICS.deadLetter]: BROKER_MAX_MESSAGE_BYTES,
+};
+
+/** The largest message value a consumer of `topic` (logical name) accepts. */
+export function maxMessageBytes(topic: string): number {
+  return TOPIC_MAX_MESSAGE_BYTES[topic as TopicName] ?? DEFAULT_MAX_MESSAGE_BYTES;
+}

@@ -6,9 +6,11 @@ import {
   type Envelope,
   type EventDefinition,
   type PayloadOf,
+  toWellFormedText,
 } from '@autocode/contracts';
 import { runWithLogContext, type Startable } from '@autocode/runtime';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { deadLetterRecord } from './dead-letter-record';
 import type { EventPublisher } from './event-publisher';
 import type { KafkaConnection } from './kafka-connection';
 import { HEADER, readHeaders, traceIdOf } from './message-headers';
@@ -237,6 +239,7 @@ export class EventConsumer implements Startable {
       const item = decoded[index];
 
       if (item.status === 'invalid') {
+        this.logger.warn({ msg: 'dead-lettering invalid message', topic: logicalTopic, partition: batch.partition, offset: item.message.offset, reason: item.reason.slice(0, 300) });
         await this.deadLetter(batch.topic, batch.partition, item.message, item.reason, 'invalid', 0);
         resolveOffset(item.message.offset);
         index += 1;
@@ -264,25 +267,33 @@ export class EventConsumer implements Startable {
     await commitOffsetsIfNecessary();
   }
 
+  /**
+   * Never throws: a message that cannot be judged is invalid. (A throw here
+   * would fail the whole batch, and kafkajs would replay it forever.)
+   */
   private decode(logicalTopic: string, partition: number, message: KafkaMessage): Decoded {
     const headers = readHeaders(message.headers);
-    if (this.headerFilter && !this.headerFilter(headers)) return { status: 'skipped', message, headers };
-    const result = decodeMessage(logicalTopic, message.value);
-    if (!result.ok) return { status: 'invalid', reason: result.reason, message, headers };
-    return {
-      status: 'valid',
-      message,
-      headers,
-      registration: this.registrations.get(result.definition.type),
-      event: {
-        envelope: result.envelope,
-        topic: logicalTopic,
-        partition,
-        offset: message.offset,
-        key: message.key?.toString('utf8') ?? null,
+    try {
+      if (this.headerFilter && !this.headerFilter(headers)) return { status: 'skipped', message, headers };
+      const result = decodeMessage(logicalTopic, message.value);
+      if (!result.ok) return { status: 'invalid', reason: result.reason, message, headers };
+      return {
+        status: 'valid',
+        message,
         headers,
-      },
-    };
+        registration: this.registrations.get(result.definition.type),
+        event: {
+          envelope: result.envelope,
+          topic: logicalTopic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          headers,
+        },
+      };
+    } catch (error) {
+      return { status: 'invalid', reason: `message could not be decoded: ${(error as Error).name}: ${(error as Error).message}`, message, headers };
+    }
   }
 
   private async runEach(handler: EventHandler<unknown>, item: Valid, physicalTopic: string): Promise<void> {
@@ -336,26 +347,24 @@ export class EventConsumer implements Startable {
     attempts: number,
   ): Promise<void> {
     const headers = readHeaders(message.headers);
-    // If this publish fails, the error propagates and the offset is not
-    // committed: the message is retried, never silently lost.
-    await this.publisher.publish(
-      deadLetterEvent,
-      {
-        originalTopic: this.connection.logicalTopic(physicalTopic),
-        partition,
-        offset: message.offset,
-        key: message.key?.toString('utf8') ?? null,
-        headers,
-        valueBase64: (message.value ?? Buffer.alloc(0)).toString('base64'),
-        reason: reason.slice(0, 5000),
-        category,
-        consumerGroup: this.options.groupId,
-        attempts,
-        failedAt: new Date().toISOString(),
-      },
-      { correlationId: headers[HEADER.correlationId] || `dlq:${physicalTopic}:${partition}:${message.offset}`, causationId: null },
+    const record = deadLetterRecord(
+      { topic: this.connection.logicalTopic(physicalTopic), partition, offset: message.offset, key: message.key, value: message.value, headers },
+      { reason, category, consumerGroup: this.options.groupId, attempts },
     );
+    // If this publish fails, the error propagates and the offset is not
+    // committed: the message is retried, never silently lost. (The record
+    // is bounded, so a broker refusing it as too large is not why.)
+    await this.publisher.publish(deadLetterEvent, record.payload, {
+      correlationId: validCorrelationId(headers[HEADER.correlationId]) ?? `dlq:${physicalTopic}:${partition}:${message.offset}`,
+      causationId: null,
+      headers: record.headers,
+    });
   }
+}
+
+/** A correlation id from a hostile header is used only if the envelope schema would accept it. */
+function validCorrelationId(value: string | undefined): string | undefined {
+  return value && value.length <= 200 && value === toWellFormedText(value) ? value : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

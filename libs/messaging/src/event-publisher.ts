@@ -4,6 +4,7 @@ import {
   encodeEnvelope,
   type Envelope,
   type EventDefinition,
+  maxMessageBytes,
   type PayloadOf,
 } from '@autocode/contracts';
 import type { CircuitBreaker } from '@autocode/resilience';
@@ -73,9 +74,13 @@ export class EventPublisher {
       envelopes.push(envelope);
       const topic = this.connection.topic(definition.topic);
       const messages = byTopic.get(topic) ?? [];
+      const value = encodeEnvelope(envelope);
+      // Consumers refuse what exceeds the topic's limit; better the producer hears it.
+      const limit = maxMessageBytes(definition.topic);
+      if (value.length > limit) throw new Error(`${definition.type} message of ${value.length} bytes exceeds the ${limit}-byte limit of ${definition.topic}`);
       messages.push({
         key: options.key ?? envelope.correlationId,
-        value: encodeEnvelope(envelope),
+        value,
         headers: headersFor(envelope, options.headers),
         ...(options.partition === undefined ? {} : { partition: options.partition }),
       });

@@ -3,3 +3,4 @@ export * from './message-headers';
 export * from './event-publisher';
 export * from './event-consumer';
 export * from './messaging.module';
+export * from './dead-letter-record';
