@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { parse as parseYaml } from 'yaml';
 import type { EphemeralWorkspace } from '@autocode/sandbox';
+import { hookCommandsOf } from '@autocode/validation-record';
 import { parseValidationSection, type ValidationSection } from './validation-config';
 
 const CONFIG_FILE = 'autocode.yaml';
@@ -14,12 +16,30 @@ const CONFIG_FILE = 'autocode.yaml';
 @Injectable()
 export class ValidationConfigReader {
   async read(base: EphemeralWorkspace): Promise<ValidationSection> {
-    let text: string | undefined;
+    return parseValidationSection(await this.text(base));
+  }
+
+  /**
+   * The deploy hook commands of the base revision's environments, whose
+   * files a patch may not touch. Read loosely (the deployer validates that
+   * section); a file that is not YAML was already refused by `read`.
+   */
+  async hookCommands(base: EphemeralWorkspace): Promise<string[]> {
+    const text = await this.text(base);
+    if (text === undefined) return [];
     try {
-      text = await readFile(join(base.root, CONFIG_FILE), 'utf8');
+      return hookCommandsOf(parseYaml(text));
+    } catch {
+      return [];
+    }
+  }
+
+  private async text(base: EphemeralWorkspace): Promise<string | undefined> {
+    try {
+      return await readFile(join(base.root, CONFIG_FILE), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return undefined;
     }
-    return parseValidationSection(text);
   }
 }

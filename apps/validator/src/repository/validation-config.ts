@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { allowProtectedPathsSchema } from '@autocode/validation-record';
 import { STAGE_NAMES, type StageName } from '../config/validator.config';
 
 /**
@@ -32,6 +33,8 @@ const validationSectionSchema = z.strictObject({
   /** Added to the validator's own required stages. */
   required: z.array(z.enum(STAGE_NAMES)).default([]),
   timeouts: z.partialRecord(z.enum(STAGE_NAMES), duration).default({}),
+  /** Protected paths (see @autocode/validation-record) this repository lets a patch change, as globs. */
+  allow_protected_paths: allowProtectedPathsSchema,
   typescript: z.strictObject({ project: z.string().min(1).max(500) }).optional(),
   unit_tests: z.strictObject({ command }).optional(),
   performance: z

@@ -1,20 +1,25 @@
 import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { GitClient } from '@autocode/git';
 import { ChatCompletionsClient, llmOptionsFrom } from '@autocode/llm-client';
 import { BreakerRegistry } from '@autocode/resilience';
 import { HealthRegistry, SERVICE_CONFIG } from '@autocode/runtime';
 import { Sandbox, SandboxHealthIndicator, WorkspaceManager } from '@autocode/sandbox';
+import { RedisConnection } from '@autocode/state';
+import { meshSecretOf, ValidationRecordRepository } from '@autocode/validation-record';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
 import type { ValidatorConfig } from '../config/validator.config';
 import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { AdvisoryClient } from '../stages/advisory.client';
 import { AiReviewer, AiReviewStage } from '../stages/ai-review.stage';
 import { PerformanceStage } from '../stages/performance.stage';
+import { ProtectedPathsStage } from '../stages/protected-paths.stage';
 import { SecurityStage } from '../stages/security.stage';
 import { StaticAnalysisStage } from '../stages/static-analysis.stage';
 import { SyntaxStage } from '../stages/syntax.stage';
 import { UnitTestsStage } from '../stages/unit-tests.stage';
 import { SandboxedTools } from '../toolchain/sandboxed-tools';
 import { Toolchain } from '../toolchain/toolchain';
+import { ValidationRecorder } from './validation-recorder.service';
 import { ValidationService } from './validation.service';
 
 /** Workspaces older than this are leftovers of a process that died mid-validation. */
@@ -42,8 +47,16 @@ const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
         return new AiReviewer(options ? new ChatCompletionsClient(options, breakers, 'llm-ai-review') : null);
       },
     },
+    { provide: GitClient, useFactory: () => new GitClient() },
+    {
+      provide: ValidationRecordRepository,
+      inject: [RedisConnection, SERVICE_CONFIG],
+      useFactory: (redis: RedisConnection, config: ValidatorConfig) => new ValidationRecordRepository(redis, { secret: meshSecretOf(config) }),
+    },
     SandboxedTools,
     ValidationConfigReader,
+    ProtectedPathsStage,
+    ValidationRecorder,
     AdvisoryClient,
     SyntaxStage,
     UnitTestsStage,
@@ -60,6 +73,7 @@ export class ValidationModule implements OnModuleInit {
   constructor(
     private readonly worker: WorkerRuntime,
     private readonly validation: ValidationService,
+    private readonly recorder: ValidationRecorder,
     private readonly sandbox: Sandbox,
     private readonly workspaces: WorkspaceManager,
     private readonly health: HealthRegistry,
@@ -71,6 +85,8 @@ export class ValidationModule implements OnModuleInit {
     const swept = await this.workspaces.sweep(STALE_WORKSPACE_MS);
     if (swept) this.logger.warn({ msg: 'removed workspaces left by an earlier process', count: swept });
     this.logger.log({ msg: 'validation stages', required: this.config.VALIDATOR_REQUIRED_STAGES, isolation: this.sandbox.status.isolation });
-    this.worker.register(builtInTaskHandler('validate', (params, context) => this.validation.validate(params, context)));
+    this.worker.register(
+      builtInTaskHandler('validate', async (params, context) => this.recorder.record(params, context, await this.validation.validate(params, context))),
+    );
   }
 }

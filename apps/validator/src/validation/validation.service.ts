@@ -9,6 +9,7 @@ import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { requiredStages, ValidationConfigError, type ValidationSection } from '../repository/validation-config';
 import { AiReviewStage } from '../stages/ai-review.stage';
 import { PerformanceStage } from '../stages/performance.stage';
+import { PROTECTED_PATHS_STAGE, ProtectedPathsStage } from '../stages/protected-paths.stage';
 import { SecurityStage } from '../stages/security.stage';
 import type { StageContext, StageOutcome, ValidationStage } from '../stages/stage';
 import { StaticAnalysisStage } from '../stages/static-analysis.stage';
@@ -41,6 +42,7 @@ export class ValidationService {
     security: SecurityStage,
     performanceStage: PerformanceStage,
     aiReview: AiReviewStage,
+    private readonly protectedPaths: ProtectedPathsStage,
   ) {
     this.stages = [syntax, unitTests, staticAnalysis, security, performanceStage, aiReview];
   }
@@ -73,8 +75,16 @@ export class ValidationService {
         ];
         return this.finish(params, context, stages, 'failed', started);
       }
-      await patched.applyPatch(params.patch.diff);
       const reports: ValidationStageReport[] = [report('apply', true, performance.now() - applyStarted, { status: 'passed', summary: `the patch applies to ${params.commit.slice(0, 12)}`, findings: [] })];
+      // Always required, and first: a patch that rewrites its own judge or deployer is not run at all.
+      const guardStarted = performance.now();
+      const guard = await this.protectedPaths.run(base, params.patch.diff, section, await this.configs.hookCommands(base));
+      reports.push(report(PROTECTED_PATHS_STAGE, true, performance.now() - guardStarted, guard));
+      if (guard.status !== 'passed') {
+        reports.push(...this.stages.map((s) => report(s.name, false, 0, { status: 'skipped', summary: 'the patch touches a protected path', findings: [], notApplicable: true })));
+        return this.finish(params, context, reports, 'failed', started);
+      }
+      await patched.applyPatch(params.patch.diff);
       const stageContext = (name: StageName): StageContext => ({
         base,
         patched: patched!,
