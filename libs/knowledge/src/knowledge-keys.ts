@@ -24,4 +24,9 @@ export class KnowledgeKeys {
   fingerprint(fingerprint: string): string {
     return this.redis.key('knowledge', 'fingerprint', fingerprint);
   }
+
+  /** The hash of the files' contents a fingerprint was last planned for (see `OpportunityMemory.claim`). */
+  fingerprintInput(fingerprint: string): string {
+    return this.redis.key('knowledge', 'fingerprint-input', fingerprint);
+  }
 }
