@@ -30,15 +30,13 @@ describe('protectedPathHits', () => {
     expect(protectedPathHits(['src/index.ts', 'package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'docs/github.md', 'my.npmrc.md', 'README.md'])).toEqual([]);
   });
 
-  it("protects the deploy hook's files and directories", () => {
-    const hookGlobs = hookFileGlobs([
-      { path: 'deploy.sh', directory: false },
-      { path: 'ops', directory: true },
-    ]);
-    expect(protectedPathHits(['deploy.sh', 'ops/run.sh', 'ops/lib/x.sh', 'opsy.sh'], { hookGlobs }).map((h) => [h.path, h.why])).toEqual([
+  it("protects the deploy hook's files and directories, existing or not", () => {
+    const hookGlobs = hookFileGlobs(['./deploy.sh', 'cd ops && ./run.sh']);
+    expect(protectedPathHits(['deploy.sh', 'ops/run.sh', 'ops/lib/x.sh', 'run.sh', 'opsy.sh', 'src/deploy.sh'], { hookGlobs }).map((h) => [h.path, h.why])).toEqual([
       ['deploy.sh', 'the deploy hook (named in autocode.yaml)'],
       ['ops/run.sh', 'the deploy hook (named in autocode.yaml)'],
       ['ops/lib/x.sh', 'the deploy hook (named in autocode.yaml)'],
+      ['run.sh', 'the deploy hook (named in autocode.yaml)'],
     ]);
   });
 
@@ -52,7 +50,7 @@ describe('protectedPathHits', () => {
   });
 
   it('escapes glob characters in hook file names', () => {
-    expect(protectedPathHits(['deploy[1].sh', 'deploy1.sh'], { hookGlobs: hookFileGlobs([{ path: 'deploy[1].sh', directory: false }]) }).map((h) => h.path)).toEqual(['deploy[1].sh']);
+    expect(protectedPathHits(['deploy[1].sh', 'deploy1.sh'], { hookGlobs: hookFileGlobs(['./deploy[1].sh']) }).map((h) => h.path)).toEqual(['deploy[1].sh']);
   });
 });
 

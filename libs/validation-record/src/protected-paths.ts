@@ -114,9 +114,14 @@ export function hookFileCandidates(command: string): string[] {
   return [...out];
 }
 
-/** Globs protecting a hook's files: a file as itself, a directory with everything in it. */
-export function hookFileGlobs(existing: ReadonlyArray<{ path: string; directory: boolean }>): string[] {
-  return existing.map((e) => (e.directory ? `${escapeGlob(e.path)}/**` : escapeGlob(e.path)));
+/**
+ * Globs protecting a hook's files: every word of its command that could be
+ * a repository path, as a file and as a directory — whether or not it
+ * exists at the base revision, so a patch cannot plant a file the command
+ * would pick up (a root-level file named `node` is no loss).
+ */
+export function hookFileGlobs(hookCommands: readonly string[]): string[] {
+  return [...new Set(hookCommands.flatMap(hookFileCandidates))].flatMap((word) => [escapeGlob(word), `${escapeGlob(word)}/**`]);
 }
 
 function escapeGlob(path: string): string {

@@ -78,7 +78,7 @@ export class ValidationService {
       const reports: ValidationStageReport[] = [report('apply', true, performance.now() - applyStarted, { status: 'passed', summary: `the patch applies to ${params.commit.slice(0, 12)}`, findings: [] })];
       // Always required, and first: a patch that rewrites its own judge or deployer is not run at all.
       const guardStarted = performance.now();
-      const guard = await this.protectedPaths.run(base, params.patch.diff, section, await this.configs.hookCommands(base));
+      const guard = await this.protectedPaths.run(params.patch.diff, section, await this.configs.hookCommands(base));
       reports.push(report(PROTECTED_PATHS_STAGE, true, performance.now() - guardStarted, guard));
       if (guard.status !== 'passed') {
         reports.push(...this.stages.map((s) => report(s.name, false, 0, { status: 'skipped', summary: 'the patch touches a protected path', findings: [], notApplicable: true })));
