@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BreakerRegistry, type CircuitBreaker } from '@autocode/resilience';
+import { EgressFetcher } from './egress-fetch';
+import { EgressDeniedError } from './egress-policy';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -19,6 +21,8 @@ export interface HttpResponse {
 }
 
 const MAX_BODY_CHARS = 100_000;
+/** Redirects followed, each hop checked by the egress policy again. */
+export const MAX_REDIRECTS = 5;
 
 export class HttpStatusError extends Error {
   constructor(readonly response: HttpResponse) {
@@ -28,19 +32,21 @@ export class HttpStatusError extends Error {
 }
 
 /**
- * Plain HTTP calls behind the `http-request` breaker. A 5xx answer, a
- * timeout or a refused connection count against the remote end; a 4xx
- * answer is returned to the caller and does not.
+ * Plain HTTP calls behind the `http-request` breaker, only where the egress
+ * policy allows (a refusal never reaches the network and never trips the
+ * breaker). A 5xx answer, a timeout or a refused connection count against
+ * the remote end; a 4xx answer is returned to the caller and does not.
+ * Redirects are followed up to MAX_REDIRECTS, each hop checked.
  */
 @Injectable()
 export class HttpClient {
   private readonly breaker: CircuitBreaker<[HttpRequest], HttpResponse>;
 
-  constructor(breakers: BreakerRegistry) {
-    this.breaker = breakers.create('http-request', (request: HttpRequest) => send(request), {
+  constructor(breakers: BreakerRegistry, egress: EgressFetcher) {
+    this.breaker = breakers.create('http-request', (request: HttpRequest) => send(egress, request), {
       timeoutMs: false,
       volumeThreshold: 5,
-      isClientError: (error) => error instanceof HttpStatusError && error.response.status < 500,
+      isClientError: (error) => (error instanceof HttpStatusError && error.response.status < 500) || error instanceof EgressDeniedError,
     });
   }
 
@@ -55,14 +61,14 @@ export class HttpClient {
   }
 }
 
-async function send(request: HttpRequest): Promise<HttpResponse> {
+async function send(egress: EgressFetcher, request: HttpRequest): Promise<HttpResponse> {
   const started = performance.now();
   const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-  const response = await fetch(request.url, {
+  const response = await egress.fetch(request.url, {
     method: request.method,
     headers: { ...(body !== undefined && typeof request.body !== 'string' ? { 'content-type': 'application/json' } : {}), ...request.headers },
     body,
-    redirect: 'manual',
+    maxRedirects: MAX_REDIRECTS,
     signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
   });
   const text = (await response.text()).slice(0, MAX_BODY_CHARS);
