@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonValueSchema, type JsonValue } from '@autocode/contracts';
-import type { HttpClient, WebhookClient } from '@autocode/http';
+import { EgressDeniedError, TooManyRedirectsError, type HttpClient, type WebhookClient } from '@autocode/http';
 import { defineTaskHandler, NonRetryableTaskError } from '@autocode/worker';
 
 const retry = { maxRetries: 3, initialDelayMs: 1000, factor: 2, maxDelayMs: 60_000, jitter: true };
@@ -39,14 +39,16 @@ export function httpRequestTask(http: HttpClient) {
   return defineTaskHandler({
     name: 'http_request',
     displayName: 'HTTP request',
-    description: 'Calls a URL (behind a circuit breaker) and returns the status, headers and body.',
+    description: 'Calls a URL (behind a circuit breaker, within the egress policy) and returns the status, headers and body.',
     category: 'integration',
     params: httpParams,
     output: z.strictObject({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.string(), json: jsonValueSchema, durationMs: z.number() }),
     timeLimitSeconds: 600,
     retry,
     run: async (params) => {
-      const response = await http.request({ method: params.method, url: params.url, headers: params.headers, body: params.body, timeoutMs: params.timeoutSeconds * 1000 });
+      const response = await refusedIsFinal(() =>
+        http.request({ method: params.method, url: params.url, headers: params.headers, body: params.body, timeoutMs: params.timeoutSeconds * 1000 }),
+      );
       if (!params.expectStatus.includes(response.status)) {
         const message = `${params.method} ${params.url} answered ${response.status} (expected ${params.expectStatus.join(', ')})`;
         throw response.status >= 500 ? new Error(message) : new NonRetryableTaskError(message);
@@ -60,7 +62,7 @@ export function notifyTask(webhooks: WebhookClient) {
   return defineTaskHandler({
     name: 'notify',
     displayName: 'Notify (webhook)',
-    description: 'Posts a Slack-compatible message ({ text, blocks }) to a webhook, behind a circuit breaker.',
+    description: 'Posts a Slack-compatible message ({ text, blocks }) to a webhook, behind a circuit breaker, within the egress policy.',
     category: 'integration',
     params: z.strictObject({
       webhookUrl: z.url({ protocol: /^https?$/ }),
@@ -71,8 +73,18 @@ export function notifyTask(webhooks: WebhookClient) {
     timeLimitSeconds: 120,
     retry,
     run: async (params) => {
-      await webhooks.send(params.webhookUrl, { text: params.text, ...(params.blocks ? { blocks: params.blocks } : {}) });
+      await refusedIsFinal(() => webhooks.send(params.webhookUrl, { text: params.text, ...(params.blocks ? { blocks: params.blocks } : {}) }));
       return { delivered: true as const };
     },
   });
+}
+
+/** An egress refusal or a redirect loop will not change on a retry: the task fails at once, with the reason. */
+async function refusedIsFinal<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof EgressDeniedError || error instanceof TooManyRedirectsError) throw new NonRetryableTaskError(error.message);
+    throw error;
+  }
 }

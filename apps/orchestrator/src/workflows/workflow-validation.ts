@@ -1,4 +1,5 @@
 import type { JsonValue } from '@autocode/contracts';
+import { utilityEgressProblems } from '../utility/utility-egress-checks';
 import { conditionPaths, isReferenceValue, referencePaths } from './workflow-references';
 import { ENGINE_NODE_TYPES, type WorkflowDefinition, type WorkflowNode } from './workflow-definition';
 
@@ -84,6 +85,8 @@ export function validateWorkflow(definition: Omit<WorkflowDefinition, 'version'>
     } else if (type) {
       const { params, pointers } = withoutReferences(node.params);
       for (const problem of type.validateParams(params, pointers)) problems.push(`node "${node.id}": ${problem}`);
+      // URLs the orchestrator would call: JSON Schema cannot say "not an internal address".
+      for (const problem of utilityEgressProblems(node.type, params)) problems.push(`node "${node.id}": ${problem}`);
     }
   }
   return problems;
