@@ -48,7 +48,7 @@ describe('the llm generator', () => {
   ].join('\n');
 
   it('turns the model’s diff into the task’s patch, after checking it applies', async () => {
-    const harness = await GenerationHarness.create({ LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-coder' });
+    const harness = await GenerationHarness.create({ LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-coder', EGRESS_ALLOW: new URL(baseUrl).host });
     try {
       answer = `\`\`\`diff\n${FIX}\`\`\``;
       const output = await harness.service.generate(
@@ -67,7 +67,7 @@ describe('the llm generator', () => {
   });
 
   it('refuses a diff that reaches outside the repository, without applying anything', async () => {
-    const harness = await GenerationHarness.create({ LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-coder' });
+    const harness = await GenerationHarness.create({ LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-coder', EGRESS_ALLOW: new URL(baseUrl).host });
     try {
       answer = '```diff\n--- a/../../../etc/cron.d/evil\n+++ b/../../../etc/cron.d/evil\n@@ -0,0 +1 @@\n+* * * * * root sh\n```';
       const failure = await harness.generate(repo, opportunity).catch((e: Error) => e);

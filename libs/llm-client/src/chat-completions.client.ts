@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
+import { EgressDeniedError, EgressFetcher, EgressPolicy } from '@autocode/http';
 import { BreakerOpenError, type BreakerRegistry, type CircuitBreaker } from '@autocode/resilience';
 import type { LlmClientOptions } from './llm-options';
 import { RetryBudget } from './retry-budget';
@@ -36,7 +37,7 @@ const responseSchema = z.object({
 export class LlmRequestError extends Error {
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'http' | 'malformed' | 'network' | 'circuit-open' | 'aborted',
+    readonly kind: 'timeout' | 'http' | 'malformed' | 'network' | 'circuit-open' | 'aborted' | 'egress-denied',
     readonly retryable: boolean,
     readonly status?: number,
   ) {
@@ -50,18 +51,22 @@ export class LlmRequestError extends Error {
  * `<baseUrl>/chat/completions` per attempt, with a time limit, behind a
  * circuit breaker, retried with backoff for timeouts, 429s, 5xx and
  * malformed answers while the retry budget allows. The API key goes in the
- * Authorization header and nowhere else: not in errors, not in logs.
+ * Authorization header and nowhere else: not in errors, not in logs. The
+ * endpoint is reached only within the egress policy (a local model server
+ * must be allowlisted) and a redirect is not followed.
  */
 export class ChatCompletionsClient {
   private readonly logger = new Logger(ChatCompletionsClient.name);
   private readonly breaker: CircuitBreaker<[ChatMessage[], AbortSignal | undefined], Omit<ChatCompletion, 'attempts'>>;
   private readonly budget = new RetryBudget();
+  private readonly egress: EgressFetcher;
 
   constructor(
     private readonly options: LlmClientOptions,
     breakers: Pick<BreakerRegistry, 'create'>,
     breakerName = 'llm-chat-completions',
   ) {
+    this.egress = new EgressFetcher(options.egress ?? EgressPolicy.fromEnv());
     this.breaker = breakers.create(breakerName, (messages: ChatMessage[], signal: AbortSignal | undefined) => this.request(messages, signal), {
       // Our own AbortSignal ends a slow request; the breaker's timer is only a backstop.
       timeoutMs: options.timeoutMs + 5_000,
@@ -71,7 +76,7 @@ export class ChatCompletionsClient {
       // A model outage must not make the service unready: its other work goes on.
       critical: false,
       // A request the server refused as bad (400, 401, 404 …) says nothing about the server's health.
-      isClientError: (error) => error instanceof LlmRequestError && (error.kind === 'aborted' || (error.kind === 'http' && !error.retryable)),
+      isClientError: (error) => error instanceof LlmRequestError && (error.kind === 'aborted' || error.kind === 'egress-denied' || (error.kind === 'http' && !error.retryable)),
     });
   }
 
@@ -104,9 +109,9 @@ export class ChatCompletionsClient {
   private async request(messages: ChatMessage[], signal: AbortSignal | undefined): Promise<Omit<ChatCompletion, 'attempts'>> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let response: Response;
+    let response: Awaited<ReturnType<EgressFetcher['fetch']>>;
     try {
-      response = await fetch(`${this.options.baseUrl}/chat/completions`, {
+      response = await this.egress.fetch(`${this.options.baseUrl}/chat/completions`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -117,6 +122,7 @@ export class ChatCompletionsClient {
         signal: combined,
       });
     } catch (error) {
+      if (error instanceof EgressDeniedError) throw new LlmRequestError(`the model endpoint is not reachable: ${error.message}`, 'egress-denied', false);
       if (signal?.aborted) throw new LlmRequestError('the request was aborted', 'aborted', false);
       if (timeout.aborted) throw new LlmRequestError(`no answer from the model within ${this.options.timeoutMs} ms`, 'timeout', true);
       throw new LlmRequestError(`cannot reach the model endpoint: ${describeNetworkError(error)}`, 'network', true);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EgressPolicy, egressEnvFields } from '@autocode/http';
 
 /**
  * Environment fields of a service that talks to a model. Any
@@ -23,6 +24,11 @@ export const llmEnvFields = {
   LLM_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
   /** How long the breaker stays open before a trial request. */
   LLM_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * The model endpoint is called within the egress policy: a local server
+   * (`http://127.0.0.1:11434/v1`) must be named here, e.g. `127.0.0.1:11434`.
+   */
+  ...egressEnvFields,
 };
 
 export interface LlmEnv {
@@ -36,6 +42,7 @@ export interface LlmEnv {
   LLM_BREAKER_VOLUME_THRESHOLD: number;
   LLM_BREAKER_ERROR_PERCENT: number;
   LLM_BREAKER_RESET_MS: number;
+  EGRESS_ALLOW?: string;
 }
 
 export interface LlmClientOptions {
@@ -49,6 +56,8 @@ export interface LlmClientOptions {
   breaker: { volumeThreshold: number; errorThresholdPercentage: number; resetTimeoutMs: number };
   /** First retry delay; doubles per attempt, with jitter. */
   retryDelayMs?: number;
+  /** Where requests may go; default: EGRESS_ALLOW of this process. */
+  egress?: EgressPolicy;
 }
 
 /** The client's options, or undefined when no model is configured. */
@@ -63,6 +72,7 @@ export function llmOptionsFrom(env: LlmEnv): LlmClientOptions | undefined {
     maxTokens: env.LLM_MAX_TOKENS,
     temperature: env.LLM_TEMPERATURE,
     breaker: { volumeThreshold: env.LLM_BREAKER_VOLUME_THRESHOLD, errorThresholdPercentage: env.LLM_BREAKER_ERROR_PERCENT, resetTimeoutMs: env.LLM_BREAKER_RESET_MS },
+    egress: EgressPolicy.fromEnv(env),
   };
 }
 

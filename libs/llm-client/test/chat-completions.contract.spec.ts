@@ -8,7 +8,9 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { BreakerRegistry } from '@autocode/resilience';
 import { type EphemeralWorkspace, WorkspaceManager } from '@autocode/sandbox';
 import { waitUntil } from '@autocode/testing';
-import { ChatCompletionsClient, type LlmClientOptions, LlmRequestError, requestPatch, UnusablePatchError } from '../src';
+import { EgressPolicy } from '@autocode/http';
+import { ChatCompletionsClient, type LlmClientOptions, LlmRequestError, llmEnvFields, llmOptionsFrom, requestPatch, UnusablePatchError } from '../src';
+import { z } from 'zod';
 
 type Reply = { status?: number; body: string; delayMs?: number };
 
@@ -86,6 +88,8 @@ describe('ChatCompletionsClient against a chat-completions server', () => {
     temperature: 0,
     retryDelayMs: 10,
     breaker: { volumeThreshold: 100, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+    // A local model server is on loopback: it must be allowlisted, as EGRESS_ALLOW does for a service.
+    egress: EgressPolicy.fromAllowList(new URL(baseUrl).host),
     ...overrides,
   });
   let breakerCount = 0;
@@ -226,6 +230,22 @@ describe('ChatCompletionsClient against a chat-completions server', () => {
     await expect(chat.complete([{ role: 'user', content: 'hi' }])).resolves.toMatchObject({ content: 'recovered', attempts: 1 });
     expect(chat.circuitState).toBe('closed');
     expect(server.requests).toHaveLength(4);
+  });
+
+  it('reaches a loopback model server only when EGRESS_ALLOW names it; a refusal is final and sends nothing', async () => {
+    const env = (allow: string | undefined) =>
+      z.object(llmEnvFields).parse({ LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-coder', LLM_MAX_ATTEMPTS: '3', ...(allow === undefined ? {} : { EGRESS_ALLOW: allow }) });
+    const denied = new ChatCompletionsClient(llmOptionsFrom(env(''))!, registry, 'llm-egress-denied');
+    const failure = await denied.complete([{ role: 'user', content: 'hi' }]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(LlmRequestError);
+    expect(failure).toMatchObject({ kind: 'egress-denied', retryable: false, message: 'the model endpoint is not reachable: egress denied: 127.0.0.1 is a loopback address (set EGRESS_ALLOW to allow it)' });
+    expect(server.requests).toHaveLength(0);
+    expect(denied.circuitState).toBe('closed');
+
+    server.reply = () => completion('hello');
+    const allowed = new ChatCompletionsClient(llmOptionsFrom(env(new URL(baseUrl).host))!, registry, 'llm-egress-allowed');
+    await expect(allowed.complete([{ role: 'user', content: 'hi' }])).resolves.toMatchObject({ content: 'hello', attempts: 1 });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('never logs the API key', () => {
