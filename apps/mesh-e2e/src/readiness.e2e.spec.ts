@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@autocode/contracts';
+import { newLeaseToken, TOPICS } from '@autocode/contracts';
 import {
   publishRaw,
   ServiceProcess,
@@ -99,6 +99,7 @@ describe('readiness', () => {
           type: 'plan',
           pool: 'planning',
           workerId,
+          leaseToken: newLeaseToken(),
           priority: 'HIGH',
           params: { repository: sample.path, ref: 'HEAD', lookbackHours: 48 },
           deadline: new Date(Date.now() + 60_000).toISOString(),

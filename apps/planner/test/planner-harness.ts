@@ -3,7 +3,7 @@ import { KnowledgeBase, OpportunityMemory } from '@autocode/knowledge';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { RedisConnection } from '@autocode/state';
-import { TEST_INFRA, testNamespace } from '@autocode/testing';
+import { TEST_INFRA, TEST_MESH_SECRET, testNamespace } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
 import { AppMetricsRepository } from '../src/analysis/metrics/app-metrics.repository';
 import { RepositoryAnalyzer } from '../src/analysis/repository-analyzer.service';
@@ -30,6 +30,7 @@ export class PlannerHarness {
     this.config = plannerConfigSchema.parse({
       REDIS_URL: TEST_INFRA.redisUrl,
       REDIS_KEY_PREFIX: `${this.namespace}:`,
+      MESH_SECRET: TEST_MESH_SECRET,
       INFLUX_URL: TEST_INFRA.influxUrl,
       INFLUX_DATABASE: TEST_INFRA.influxDatabase,
       // Each test file has its own measurement, so other tests' points never show.

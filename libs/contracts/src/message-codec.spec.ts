@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { buildEnvelope, decodeMessage, encodeEnvelope, InvalidPayloadError, jsonTextProblem, toWellFormedText } from './message-codec';
 import { triggerRequestedEvent } from './events/trigger-requested/trigger-requested.event';
 import { taskResultEvent } from './events/task-result/task-result.event';
+import { newLeaseToken } from './task/task-lease';
 import { ALL_TOPICS, BROKER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, isWellFormedTopicName, maxMessageBytes, TOPICS } from './topics';
 import { EVENT_CATALOG } from './event-catalog';
 
@@ -61,6 +62,7 @@ describe('buildEnvelope', () => {
       taskId: 'tsk_abcdef12',
       attempt: 1,
       workerId: 'n1',
+      leaseToken: newLeaseToken(),
       type: 'noop',
       outcome: 'failed',
       output: null,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterEvent, InvalidPayloadError, taskProgressEvent, TOPICS, type TaskProgress } from '@autocode/contracts';
+import { deadLetterEvent, InvalidPayloadError, newLeaseToken, taskProgressEvent, TOPICS, type TaskProgress } from '@autocode/contracts';
 import { CircuitBreaker } from '@autocode/resilience';
 import { deleteNamespaceTopics, TEST_INFRA, testNamespace, TopicObserver, waitUntil } from '@autocode/testing';
 import type { TopicMessages } from 'kafkajs';
@@ -28,6 +28,7 @@ describe('EventConsumer on a real broker', () => {
     taskId,
     attempt: 1,
     workerId: 'node-a',
+    leaseToken: newLeaseToken(),
     percent,
     message: `at ${percent}`,
   });

@@ -5,4 +5,5 @@ export * from './topic-observer';
 export * from './kafka-admin';
 export * from './service-process';
 export * from './mesh';
+export * from './test-mesh-secret';
 export * from './throwaway-infra';

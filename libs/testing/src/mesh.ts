@@ -1,4 +1,5 @@
 import { SERVICES, ServiceProcess, type ServiceName } from './service-process';
+import { TEST_MESH_SECRET } from './test-mesh-secret';
 import { TEST_INFRA } from './test-namespace';
 
 export interface MeshOptions {
@@ -23,6 +24,7 @@ export function meshEnv(namespace: string, targetRepository: string): Record<str
     INFLUX_DATABASE: TEST_INFRA.influxDatabase,
     METRICS_FLUSH_INTERVAL_MS: '250',
     TARGET_REPOSITORY: targetRepository,
+    MESH_SECRET: TEST_MESH_SECRET,
   };
 }
 

@@ -6,3 +6,4 @@ export * from './zod-task-handler';
 export * from './built-in-task-handler';
 export * from './worker-env';
 export * from './task-decorators';
+export * from './signed-publish';

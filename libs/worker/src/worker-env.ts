@@ -1,10 +1,22 @@
 import { z } from 'zod';
-import type { WorkerPool } from '@autocode/contracts';
+import { MIN_MESH_SECRET_LENGTH, type WorkerPool } from '@autocode/contracts';
 import { parseDecoratorPolicy } from './task-decorators';
 import type { WorkerOptions } from './worker.options';
 
+/**
+ * The key every member of the mesh signs its heartbeats with (and the
+ * orchestrator checks them with): without it nobody can announce workers,
+ * slots or task types. Required, no default: a service without it refuses
+ * to start. Generate one with
+ * `node -p "require('node:crypto').randomBytes(32).toString('base64url')"`.
+ */
+export const meshSecretEnvField = z
+  .string({ error: 'is required: the shared secret heartbeats are signed with' })
+  .min(MIN_MESH_SECRET_LENGTH, `must be at least ${MIN_MESH_SECRET_LENGTH} characters`);
+
 /** Environment fields of every worker service. */
 export const workerEnvFields = {
+  MESH_SECRET: meshSecretEnvField,
   /** Tasks this process runs at once (its slots). */
   WORKER_CAPACITY: z.coerce.number().int().min(1).max(1000).default(2),
   WORKER_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -26,10 +38,11 @@ function check(parse: () => unknown, ctx: z.RefinementCtx): void {
 
 export function workerOptionsFrom(
   pool: WorkerPool,
-  env: { WORKER_CAPACITY: number; WORKER_HEARTBEAT_INTERVAL_MS: number; WORKER_DRAIN_TIMEOUT_MS: number; WORKER_DECORATORS: string; WORKER_DECORATORS_BY_TYPE: string },
+  env: { MESH_SECRET: string; WORKER_CAPACITY: number; WORKER_HEARTBEAT_INTERVAL_MS: number; WORKER_DRAIN_TIMEOUT_MS: number; WORKER_DECORATORS: string; WORKER_DECORATORS_BY_TYPE: string },
 ): WorkerOptions {
   return {
     pool,
+    meshSecret: env.MESH_SECRET,
     capacity: env.WORKER_CAPACITY,
     heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
     drainTimeoutMs: env.WORKER_DRAIN_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
   ASSIGNMENT_EVENTS,
+  leaseMatches,
   POOL_TOPICS,
   taskControlEvent,
   taskProgressEvent,
@@ -11,10 +12,11 @@ import {
   type TaskAssignment,
   type TaskResult,
 } from '@autocode/contracts';
-import { ConsumerFactory, EventPublisher, type EventConsumer } from '@autocode/messaging';
+import { ConsumerFactory, EventPublisher, PermanentError, type EventConsumer } from '@autocode/messaging';
 import { MetricsWriter } from '@autocode/metrics';
 import { ServiceIdentity, ServiceRunner, type Startable } from '@autocode/runtime';
 import { decorate, loggingDecorator, metricsDecorator, timingDecorator, type DecoratorName, type TaskDecorator } from './task-decorators';
+import { publishSigned } from './signed-publish';
 import { NonRetryableTaskError, type TaskContext, type TaskHandler } from './task-handler';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker.options';
 
@@ -83,6 +85,10 @@ export class WorkerRuntime implements Startable, OnModuleInit {
         const order = envelope.payload;
         const task = this.running.get(order.taskId);
         if (order.workerId !== this.workerId || !task || task.assignment.attempt !== order.attempt) return;
+        // Only the orchestrator that handed out the lease knows its hash: anyone else's stop order is refused.
+        if (!leaseMatches(task.assignment.leaseToken, order.leaseHash)) {
+          throw new PermanentError(`refused stop order for ${order.taskId} attempt ${order.attempt}: its lease hash does not match the assignment's lease`);
+        }
         task.stoppedBy = order.reason;
         task.controller.abort(new Error(`stopped: ${order.reason}`));
       });
@@ -181,6 +187,7 @@ export class WorkerRuntime implements Startable, OnModuleInit {
           taskId: assignment.taskId,
           attempt: assignment.attempt,
           workerId: this.workerId,
+          leaseToken: assignment.leaseToken,
           type: assignment.type,
           ...outcome,
           startedAt,
@@ -202,6 +209,7 @@ export class WorkerRuntime implements Startable, OnModuleInit {
           taskId: assignment.taskId,
           attempt: assignment.attempt,
           workerId: this.workerId,
+          leaseToken: assignment.leaseToken,
           percent,
           message: message.slice(0, 500),
           ...(checkpoint === undefined ? {} : { checkpoint }),
@@ -216,7 +224,8 @@ export class WorkerRuntime implements Startable, OnModuleInit {
   private async heartbeat(): Promise<void> {
     const pool = this.options.pool;
     try {
-      await this.publisher.publish(
+      await publishSigned(
+        this.publisher,
         workerHeartbeatEvent,
         {
           workerId: this.workerId,
@@ -228,7 +237,8 @@ export class WorkerRuntime implements Startable, OnModuleInit {
           startedAt: this.startedAt,
           intervalMs: this.options.heartbeatIntervalMs,
         },
-        { key: this.workerId, correlationId: this.workerId },
+        { producer: this.identity.service, key: this.workerId, correlationId: this.workerId },
+        this.options.meshSecret,
       );
     } catch (error) {
       this.logger.warn({ msg: 'heartbeat failed', err: (error as Error).message });

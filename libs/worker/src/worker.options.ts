@@ -3,6 +3,8 @@ import type { DecoratorPolicy } from './task-decorators';
 
 export interface WorkerOptions {
   pool: WorkerPool;
+  /** Signs heartbeats (MESH_SECRET). */
+  meshSecret: string;
   /** Tasks this process runs at once. */
   capacity: number;
   heartbeatIntervalMs: number;

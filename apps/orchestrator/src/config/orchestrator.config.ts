@@ -34,6 +34,12 @@ export const orchestratorConfigSchema = baseEnvSchema.extend({
   QUEUE_AGING_STEP_SECONDS: z.coerce.number().min(0.001).max(24 * 3600).default(60),
   /** A worker silent for this long (at least three of its heartbeat intervals) is presumed dead. */
   WORKER_SILENCE_TIMEOUT_MS: envFields.positiveInt(5000),
+  /**
+   * The most slots one heartbeat may claim (a worker's WORKER_CAPACITY is at
+   * most 1000): a heartbeat claiming more is dead-lettered, so no one worker
+   * can draw a pool's whole queue to itself.
+   */
+  WORKER_MAX_CAPACITY_CLAIM: z.coerce.number().int().min(1).max(10_000).default(1000),
   WORKFLOW_MAX_NODES: envFields.positiveInt(500),
   WORKFLOW_MAX_DURATION_SECONDS: envFields.positiveInt(7 * 24 * 3600),
   /** Finished runs (and their node runs) are kept this long. */

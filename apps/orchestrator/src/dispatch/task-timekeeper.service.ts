@@ -6,11 +6,11 @@ import { TaskKeys } from '../tasks/task-keys';
 import { TaskLifecycleService } from '../tasks/task-lifecycle.service';
 import { TaskSignals } from '../tasks/task-signals';
 import { StaleAttemptError, TaskNotFoundError, type TaskRecord } from '../tasks/task.model';
-import { TaskRepository } from '../tasks/task.repository';
+import { TaskRepository, type TaskLease } from '../tasks/task.repository';
 import { TimerService } from '../timers/timer.service';
 import { HeartbeatConsumer } from '../workers/heartbeat.consumer';
 import { WorkerRepository } from '../workers/worker.repository';
-import { stopOrder } from './stop-order';
+import { stopOrders } from './stop-order';
 
 /** Longer than a consumer group's session timeout, after which a restarted consumer has joined. */
 const GROUP_JOIN_ALLOWANCE_MS = 30_000;
@@ -70,7 +70,8 @@ export class TaskTimekeeper implements OnModuleInit {
   private async expireDeadlines(now: Date): Promise<void> {
     const ids = await this.tasks.dueIds(this.keys.deadlines(), now);
     for (const id of ids) {
-      const task = await this.tasks.get(id);
+      const leased = await this.tasks.getWithLease(id);
+      const task = leased?.task;
       if (!task || !['SCHEDULED', 'RUNNING'].includes(task.state) || !task.deadline || Date.parse(task.deadline) > now.getTime()) {
         // Stale index entry: the task moved on without its deadline being cleared.
         if (!task || !['SCHEDULED', 'RUNNING'].includes(task.state)) await this.tasks.removeFrom(this.keys.deadlines(), id);
@@ -78,7 +79,7 @@ export class TaskTimekeeper implements OnModuleInit {
       }
       const seconds = Math.round(task.timeLimitMs / 1000);
       // The worker may still be at it: tell it to stop.
-      await this.failExecution(task, `time limit of ${seconds}s exceeded`, 'time-limit', true);
+      await this.failExecution(task, `time limit of ${seconds}s exceeded`, 'time-limit', leased!.lease);
     }
   }
 
@@ -88,14 +89,17 @@ export class TaskTimekeeper implements OnModuleInit {
       for (const id of worker.tasks) {
         const task = await this.tasks.get(id);
         if (!task || task.workerId !== worker.workerId || !['SCHEDULED', 'RUNNING'].includes(task.state)) continue;
-        await this.failExecution(task, `worker ${worker.workerId} stopped sending heartbeats`, 'worker-liveness', false);
+        await this.failExecution(task, `worker ${worker.workerId} stopped sending heartbeats`, 'worker-liveness', null);
       }
       this.signals.readyIn(worker.pool);
     }
   }
 
-  /** Ends the current execution of a task as failed: another attempt after its backoff, or FAILED. */
-  private async failExecution(task: TaskRecord, message: string, source: string, stopWorker: boolean): Promise<void> {
+  /**
+   * Ends the current execution of a task as failed: another attempt after its
+   * backoff, or FAILED. With the attempt's lease, its worker is told to stop.
+   */
+  private async failExecution(task: TaskRecord, message: string, source: string, stopLease: TaskLease | null): Promise<void> {
     // The backoff counts from the moment the RETRYING entry records, not from when the timer fired.
     const now = new Date();
     const decision = decideAfterFailure(task, { message, retryable: true }, { actor: 'orchestrator', source, now });
@@ -106,7 +110,7 @@ export class TaskTimekeeper implements OnModuleInit {
         onlyFrom: ['SCHEDULED', 'RUNNING'],
         changes: decision.changes,
         failure: true,
-        outbox: stopWorker && task.workerId ? [stopOrder(task, decision.step.reason)] : [],
+        outbox: stopOrders(task, stopLease, decision.step.reason),
         now,
       }),
     );

@@ -26,13 +26,15 @@ type OutboxRecord =
       type: string;
       pool: WorkerPool;
       workerId: string;
+      /** The attempt's lease token: only here, in transit, and in the assignment (the task keeps its hash). */
+      leaseToken: string;
       partition: number;
       priority: TaskPriority;
       params: string;
       deadlineMs: number;
       checkpoint: string;
     }
-  | { kind: 'control'; taskId: string; attempt: number; workerId: string; reason: string };
+  | { kind: 'control'; taskId: string; attempt: number; workerId: string; leaseHash: string; reason: string };
 
 const GROUP = 'relay';
 const BATCH = 500;
@@ -194,6 +196,7 @@ export class OutboxRelay implements Startable, OnModuleInit {
             type: record.type,
             pool: record.pool,
             workerId: record.workerId,
+            leaseToken: record.leaseToken,
             priority: record.priority,
             params: JSON.parse(record.params) as JsonObject,
             deadline: new Date(record.deadlineMs).toISOString(),
@@ -204,7 +207,7 @@ export class OutboxRelay implements Startable, OnModuleInit {
       case 'control':
         return {
           definition: taskControlEvent,
-          payload: { taskId: record.taskId, attempt: record.attempt, workerId: record.workerId, action: 'stop', reason: record.reason },
+          payload: { taskId: record.taskId, attempt: record.attempt, workerId: record.workerId, leaseHash: record.leaseHash, action: 'stop', reason: record.reason },
           options: { id, key: record.workerId, correlationId: record.taskId, causationId: null },
         };
     }

@@ -1,11 +1,34 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { z } from 'zod';
-import { BUILT_IN_TASK_TYPES, type JsonObject, type TaskTypeDescriptor } from '@autocode/contracts';
+import { BUILT_IN_TASK_TYPES, type JsonObject, type TaskTypeDescriptor, type WorkerPool } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { TaskKeys } from '../tasks/task-keys';
+import { linearRegExp } from './linear-regexp';
+
+/** Compiled params schemas kept, by content; more than this and the cache starts over. */
+const MAX_COMPILED_SCHEMAS = 1000;
+
+/**
+ * Stores descriptors unless their type belongs to another pool: a type keeps
+ * the pool it was first registered with (the built-ins: the contracts'),
+ * checked here so two announcements racing cannot both win.
+ * KEYS[1] the registry hash; ARGV pool, then name/json pairs. Returns the names refused.
+ */
+const ANNOUNCE = `
+local refused = {}
+for i = 2, #ARGV, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if current and cjson.decode(current).pool ~= ARGV[1] then
+    refused[#refused + 1] = ARGV[i]
+  else
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return refused
+`;
 
 export interface RegisteredTaskType extends TaskTypeDescriptor {
   /** Workers that announced this type most recently, and when. */
@@ -31,9 +54,12 @@ export class UnknownTaskTypeError extends Error {
  */
 @Injectable()
 export class TaskTypeRegistry implements OnApplicationBootstrap {
-  private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-  private readonly validators = new Map<string, { digest: string; validate: ValidateFunction }>();
+  // Announced patterns run on every submission: only with a linear-time engine (see linear-regexp.ts).
+  private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } }));
+  private readonly validators = new Map<string, ValidateFunction>();
   private readonly announced = new Map<string, string>();
+  /** The pool each type belongs to, once known: it never changes. */
+  private readonly ownerPools = new Map<string, WorkerPool>();
 
   constructor(
     private readonly redis: RedisConnection,
@@ -64,19 +90,78 @@ export class TaskTypeRegistry implements OnApplicationBootstrap {
     }
   }
 
-  /** Stores descriptors whose content changed since this instance last saw them. */
-  async announce(descriptors: TaskTypeDescriptor[], workerId: string): Promise<void> {
+  /**
+   * Why a worker of `pool` may not announce these descriptors (empty: it
+   * may): a type of another pool (a built-in, or a type another pool
+   * registered first), or a params schema that does not compile, which
+   * includes a pattern the linear-time engine cannot run.
+   */
+  async refusals(descriptors: TaskTypeDescriptor[], pool: WorkerPool): Promise<string[]> {
+    const reasons: string[] = [];
+    for (const descriptor of descriptors) {
+      const name = descriptor.name;
+      if (descriptor.pool !== pool) {
+        reasons.push(`task type "${name}" is announced for pool ${descriptor.pool} by a worker of pool ${pool}`);
+        continue;
+      }
+      const owner = await this.ownerPool(name);
+      if (owner && owner !== pool) {
+        reasons.push(`task type "${name}" belongs to pool ${owner}${name in BUILT_IN_TASK_TYPES ? ' (built in)' : ''}; a worker of pool ${pool} may not register it`);
+        continue;
+      }
+      try {
+        this.compiled(descriptor.paramsSchema);
+      } catch (error) {
+        reasons.push(`task type "${name}": params schema refused: ${(error as Error).message.slice(0, 500)}`);
+      }
+    }
+    return reasons;
+  }
+
+  /**
+   * Stores descriptors whose content changed since this instance last saw
+   * them (callers check `refusals` first; a type of another pool is still
+   * never overwritten). Returns the names refused for belonging to another pool.
+   */
+  async announce(descriptors: TaskTypeDescriptor[], workerId: string, pool: WorkerPool): Promise<string[]> {
     const now = new Date().toISOString();
     const changed: string[] = [];
     for (const descriptor of descriptors) {
       const digest = digestOf(descriptor);
       const key = `${descriptor.name}:${workerId}`;
       if (this.announced.get(key) === digest) continue;
-      this.announced.set(key, digest);
       const registered: RegisteredTaskType = { ...descriptor, lastAnnouncedBy: workerId, lastAnnouncedAt: now };
       changed.push(descriptor.name, JSON.stringify(registered));
     }
-    if (changed.length) await this.redis.client.hset(this.keys.taskTypes(), ...changed);
+    if (!changed.length) return [];
+    const refused = (await this.redis.client.eval(ANNOUNCE, 1, this.keys.taskTypes(), pool, ...changed)) as string[];
+    for (const descriptor of descriptors) {
+      if (!refused.includes(descriptor.name)) this.announced.set(`${descriptor.name}:${workerId}`, digestOf(descriptor));
+    }
+    return refused;
+  }
+
+  private async ownerPool(name: string): Promise<WorkerPool | null> {
+    const builtIn = (BUILT_IN_TASK_TYPES as Record<string, { pool: WorkerPool }>)[name];
+    if (builtIn) return builtIn.pool;
+    const known = this.ownerPools.get(name);
+    if (known) return known;
+    const raw = await this.redis.client.hget(this.keys.taskTypes(), name);
+    if (!raw) return null;
+    const pool = (JSON.parse(raw) as RegisteredTaskType).pool;
+    this.ownerPools.set(name, pool);
+    return pool;
+  }
+
+  private compiled(schema: JsonObject): ValidateFunction {
+    const digest = digestOf(schema);
+    let validate = this.validators.get(digest);
+    if (!validate) {
+      if (this.validators.size >= MAX_COMPILED_SCHEMAS) this.validators.clear();
+      validate = this.ajv.compile(schema);
+      this.validators.set(digest, validate);
+    }
+    return validate;
   }
 
   async list(): Promise<RegisteredTaskType[]> {
@@ -98,15 +183,10 @@ export class TaskTypeRegistry implements OnApplicationBootstrap {
    * by) the `ignore` JSON pointers are left out.
    */
   validateParams(type: TaskTypeDescriptor, params: unknown, ignore: string[] = []): string[] {
-    const digest = digestOf(type.paramsSchema);
-    let cached = this.validators.get(type.name);
-    if (!cached || cached.digest !== digest) {
-      cached = { digest, validate: this.ajv.compile(type.paramsSchema) };
-      this.validators.set(type.name, cached);
-    }
-    if (cached.validate(params)) return [];
+    const validate = this.compiled(type.paramsSchema);
+    if (validate(params)) return [];
     const ignored = (pointer: string) => ignore.some((p) => pointer === p || pointer.startsWith(`${p}/`));
-    return (cached.validate.errors ?? [])
+    return (validate.errors ?? [])
       .filter((e) => !ignored(e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.instancePath))
       .map((e) => {
       const path = e.instancePath ? `params${e.instancePath.replace(/\//g, '.')}` : 'params';

@@ -46,6 +46,8 @@ export function decodeTask(hash: Record<string, string>): TaskRecord {
   const deadlineMs = hash.deadlineMs ? Number(hash.deadlineMs) : null;
   delete record.deadlineMs;
   delete record.createdBy;
+  // The lease of the last dispatched attempt is for checking reports (TaskRepository.getWithLease), never shown.
+  delete record.lease;
   return {
     ...UNSET_TASK_FIELDS,
     ...(record as Partial<TaskRecord>),

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IllegalTransitionError, WORKER_POOLS, type TaskState, type WorkerPool } from '@autocode/contracts';
-import { stopOrder } from '../dispatch/stop-order';
+import { stopOrders } from '../dispatch/stop-order';
 import { TaskLifecycleService } from './task-lifecycle.service';
 import { TaskSignals } from './task-signals';
-import type { TaskRecord } from './task.model';
+import { TaskNotFoundError, type TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
 
 export interface CommandContext {
@@ -66,9 +66,11 @@ export class TaskCommandsService {
   }
 
   private async stopping(taskId: string, to: TaskState, context: CommandContext, verb: string): Promise<TaskRecord> {
-    const task = await this.lifecycle.get(taskId);
+    const leased = await this.tasks.getWithLease(taskId);
+    if (!leased) throw new TaskNotFoundError(taskId);
+    const { task, lease } = leased;
     const reason = context.reason ?? `${verb} by ${context.actor}`;
-    const outbox = EXECUTING.includes(task.state) && task.workerId ? [stopOrder(task, reason)] : [];
+    const outbox = EXECUTING.includes(task.state) ? stopOrders(task, lease, reason) : [];
     return this.lifecycle.transition(taskId, to, { ...context, reason, expectAttempt: task.attempt, outbox });
   }
 }

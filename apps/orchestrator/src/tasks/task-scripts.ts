@@ -7,20 +7,26 @@
 
 /**
  * KEYS[1] task hash, KEYS[2] history list, KEYS[3] outbox stream.
- * ARGV[1] JSON mutation: { expectAbsent | expectState + expectAttempt, set, del,
+ * ARGV[1] JSON mutation: { expectAbsent | expectState + expectAttempt [+ expectLease + expectWorker], set, del,
  *   history[], zadd[[k,score,m]], zrem[[k,m]], zremCounted[[k,m,depthKey,field]], sadd[[k,m]], srem[[k,m]],
  *   hincr[[k,f,n]], expire[[k,s]], outbox[json] }.
- * Returns {'OK'} | {'NOT_FOUND'} | {'EXISTS', state, attempt} | {'CHANGED', state, attempt}.
+ * A worker's report carries expectLease (`<attempt>.<hash>` of the lease
+ * token it sent) and expectWorker (unless it hands the task back): checked here, in the same script as the change,
+ * so no report counts unless it holds the lease of the attempt it changes.
+ * Returns {'OK'} | {'NOT_FOUND'} | {'EXISTS', state, attempt} | {'CHANGED', state, attempt} | {'LEASE', state, attempt}.
  */
 export const APPLY_MUTATION = `
 local m = cjson.decode(ARGV[1])
-local current = redis.call('HMGET', KEYS[1], 'state', 'attempt')
+local current = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'lease', 'workerId')
 if m.expectAbsent then
   if current[1] then return {'EXISTS', current[1], current[2]} end
 else
   if not current[1] then return {'NOT_FOUND'} end
   if current[1] ~= m.expectState or (m.expectAttempt and current[2] ~= tostring(m.expectAttempt)) then
     return {'CHANGED', current[1], current[2]}
+  end
+  if m.expectLease and (current[3] ~= m.expectLease or (m.expectWorker and current[4] ~= m.expectWorker)) then
+    return {'LEASE', current[1], current[2]}
   end
 end
 if m.set then
@@ -53,9 +59,11 @@ return {'OK'}
  * queued (it does not hold up the others behind it, within the scanned
  * window). Each task becomes SCHEDULED on its worker, gets a deadline,
  * joins the worker's in-flight set, and an assignment plus a lifecycle
- * record go to the outbox.
+ * record go to the outbox. Each dispatched attempt takes the next lease
+ * from ARGV (drawn by the orchestrator, since a script has no secure
+ * randomness): the task keeps `<attempt>.<hash>`, the assignment carries the token.
  *
- * ARGV: prefix, pool, nowMs, max, nowIso.
+ * ARGV: prefix, pool, nowMs, max, nowIso, then max pairs of lease token, lease hash.
  * Returns the number of tasks dispatched.
  */
 export const DISPATCH = `
@@ -85,7 +93,7 @@ local dispatched = 0
 local outbox = P .. 'outbox'
 local window = redis.call('ZRANGE', readyKey, 0, math.max(max, 256) * 4 - 1)
 for _, id in ipairs(window) do
-  if dispatched >= max or totalFree == 0 then break end
+  if dispatched >= max or totalFree == 0 or ARGV[7 + dispatched * 2] == nil then break end
   local taskKey = P .. 'task:' .. id
   local t = redis.call('HMGET', taskKey, 'state', 'attempt', 'priority', 'type', 'params', 'timeLimitMs', 'checkpoint', 'correlationId')
   if t[1] ~= 'QUEUED' then
@@ -102,7 +110,8 @@ for _, id in ipairs(window) do
       local turn = redis.call('INCR', P .. 'dispatch:turn')
       local partition = best.partitions[(turn % #best.partitions) + 1]
       local deadline = now + tonumber(t[6])
-      redis.call('HSET', taskKey, 'state', 'SCHEDULED', 'workerId', best.id, 'deadlineMs', deadline, 'updatedAt', nowIso)
+      local leaseToken, leaseHash = ARGV[6 + dispatched * 2], ARGV[7 + dispatched * 2]
+      redis.call('HSET', taskKey, 'state', 'SCHEDULED', 'workerId', best.id, 'deadlineMs', deadline, 'updatedAt', nowIso, 'lease', t[2] .. '.' .. leaseHash)
       redis.call('HINCRBY', P .. 'queue:depth', pool .. ':' .. t[3], -1)
       local created = redis.call('ZSCORE', P .. 'tasks:all', id) or now
       redis.call('ZREM', P .. 'tasks:state:QUEUED', id)
@@ -114,7 +123,7 @@ for _, id in ipairs(window) do
       redis.call('RPUSH', P .. 'task:' .. id .. ':history', entry)
       redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'lifecycle', taskId = id, entry = entry, type = t[4], priority = t[3], correlationId = t[8] or nil }))
       redis.call('XADD', outbox, 'MAXLEN', '~', '1000000', '*', 'r', cjson.encode({ kind = 'assignment', taskId = id,
-        attempt = tonumber(t[2]), type = t[4], pool = pool, workerId = best.id, partition = partition, priority = t[3],
+        attempt = tonumber(t[2]), type = t[4], pool = pool, workerId = best.id, leaseToken = leaseToken, partition = partition, priority = t[3],
         params = t[5], deadlineMs = deadline, checkpoint = t[7] or 'null' }))
       dispatched = dispatched + 1
     end

@@ -1,5 +1,6 @@
 import {
   assertTransition,
+  MAX_TASK_ATTEMPTS,
   priorityRank,
   type TaskState,
   type TaskTransition,
@@ -15,11 +16,23 @@ export interface TransitionStep {
   reason: string;
 }
 
+/** The task has used every attempt number there is (MAX_TASK_ATTEMPTS); it can only fail or be cancelled. */
+export class AttemptLimitError extends Error {
+  readonly httpStatus = 409;
+  constructor(readonly taskId: string) {
+    super(`task ${taskId} has reached the limit of ${MAX_TASK_ATTEMPTS} attempts; it cannot be queued again`);
+    this.name = 'AttemptLimitError';
+  }
+}
+
 /** What the apply script executes; see APPLY_MUTATION. */
 export interface TaskMutation {
   expectAbsent?: true;
   expectState?: TaskState;
   expectAttempt?: number;
+  /** A worker's report: the hash of the lease it holds and its id, checked atomically with the change. */
+  expectLease?: string;
+  expectWorker?: string;
   set: Record<string, string>;
   del: string[];
   history: string[];
@@ -81,6 +94,8 @@ export function planTransition(
     // any late report of it is recognisably stale.
     const endsExecution = EXECUTING.includes(state) && ['QUEUED', 'RETRYING', 'PAUSED'].includes(step.to);
     if (endsExecution || (state === 'FAILED' && step.to === 'QUEUED')) attempt += 1;
+    // No message could name a higher attempt: such a task could never be run or reported again.
+    if (attempt > MAX_TASK_ATTEMPTS) throw new AttemptLimitError(task.id);
     state = step.to;
   }
   const from = task.state;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TaskState, TaskTransition, WorkerPool } from '@autocode/contracts';
+import { newLeases, type TaskState, type TaskTransition, type WorkerPool } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
 import type { Redis } from 'ioredis';
 import { decodeTask } from './task-codec';
@@ -12,7 +12,30 @@ export type ApplyOutcome =
   | { kind: 'ok' }
   | { kind: 'not-found' }
   | { kind: 'exists'; state: TaskState; attempt: number }
-  | { kind: 'changed'; state: TaskState; attempt: number };
+  | { kind: 'changed'; state: TaskState; attempt: number }
+  /** The report's lease is not the current attempt's (see APPLY_MUTATION). */
+  | { kind: 'lease'; state: TaskState; attempt: number };
+
+/** A task with the lease of the attempt it was last dispatched with (none before its first dispatch). */
+export interface LeasedTask {
+  task: TaskRecord;
+  lease: TaskLease | null;
+}
+
+/** Stored as `<attempt>.<hash>` in the task's `lease` field (see DISPATCH). */
+export interface TaskLease {
+  attempt: number;
+  hash: string;
+}
+
+export function encodeLease(lease: TaskLease): string {
+  return `${lease.attempt}.${lease.hash}`;
+}
+
+function decodeLease(value: string | undefined): TaskLease | null {
+  const match = /^(\d+)\.(.+)$/.exec(value ?? '');
+  return match ? { attempt: Number(match[1]), hash: match[2] } : null;
+}
 
 type ScriptedRedis = Redis & {
   acApplyMutation(task: string, history: string, outbox: string, mutation: string): Promise<string[]>;
@@ -64,6 +87,16 @@ export class TaskRepository {
   }
 
   async getMany(taskIds: string[]): Promise<Array<TaskRecord | null>> {
+    return (await this.getManyWithLease(taskIds)).map((leased) => leased?.task ?? null);
+  }
+
+  async getWithLease(taskId: string): Promise<LeasedTask | null> {
+    const hash = await this.client.hgetall(this.keys.task(taskId));
+    return hash.id ? { task: decodeTask(hash), lease: decodeLease(hash.lease) } : null;
+  }
+
+  /** Tasks with their lease hashes, in one round trip (for checking reports and writing stop orders). */
+  async getManyWithLease(taskIds: string[]): Promise<Array<LeasedTask | null>> {
     if (taskIds.length === 0) return [];
     const pipeline = this.client.pipeline();
     for (const id of taskIds) pipeline.hgetall(this.keys.task(id));
@@ -71,7 +104,7 @@ export class TaskRepository {
     return results.map(([error, hash]) => {
       if (error) throw error;
       const h = hash as Record<string, string>;
-      return h.id ? decodeTask(h) : null;
+      return h.id ? { task: decodeTask(h), lease: decodeLease(h.lease) } : null;
     });
   }
 
@@ -87,8 +120,10 @@ export class TaskRepository {
     return [...implied, ...entries.map((e) => ({ taskId, ...(JSON.parse(e) as Omit<TaskTransition, 'taskId'>) }))];
   }
 
+  /** Dispatches up to `max` ready tasks of a pool, each with a fresh lease. */
   dispatch(pool: WorkerPool, max: number, now: Date): Promise<number> {
-    return this.client.acDispatch(this.keys.prefix, pool, String(now.getTime()), String(max), now.toISOString());
+    const leases = newLeases(max).flatMap(({ token, hash }) => [token, hash]);
+    return this.client.acDispatch(this.keys.prefix, pool, String(now.getTime()), String(max), now.toISOString(), ...leases);
   }
 
   async promoteDue(now: Date, agingStepMs: number, limit = 500): Promise<WorkerPool[]> {
@@ -183,6 +218,8 @@ function toOutcome(result: string[]): ApplyOutcome {
       return { kind: 'not-found' };
     case 'EXISTS':
       return { kind: 'exists', state: result[1] as TaskState, attempt: Number(result[2]) };
+    case 'LEASE':
+      return { kind: 'lease', state: result[1] as TaskState, attempt: Number(result[2]) };
     default:
       return { kind: 'changed', state: result[1] as TaskState, attempt: Number(result[2]) };
   }

@@ -26,15 +26,16 @@ export class WorkerRepository {
     private readonly keys: TaskKeys,
   ) {}
 
-  async recordHeartbeats(beats: Array<{ beat: WorkerHeartbeat; receivedAt: number; silenceMs: number }>): Promise<void> {
+  /** `excludedTypes`: announced, but owned by another pool; the dispatcher must not send them here. */
+  async recordHeartbeats(beats: Array<{ beat: WorkerHeartbeat; receivedAt: number; silenceMs: number; excludedTypes?: string[] }>): Promise<void> {
     const pipeline = this.redis.client.pipeline();
-    for (const { beat, receivedAt, silenceMs } of beats) {
+    for (const { beat, receivedAt, silenceMs, excludedTypes = [] } of beats) {
       const record: WorkerRecord = {
         workerId: beat.workerId,
         pool: beat.pool,
         capacity: beat.capacity,
         partitions: beat.partitions,
-        types: beat.taskTypes.map((t) => t.name),
+        types: beat.taskTypes.map((t) => t.name).filter((name) => !excludedTypes.includes(name)),
         running: beat.running.length,
         intervalMs: beat.intervalMs,
         startedAt: beat.startedAt,

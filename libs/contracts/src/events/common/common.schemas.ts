@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { MAX_TASK_ATTEMPTS } from '../../task/task-attempts';
 import { taskPrioritySchema } from '../../task/task-priority';
 
 export const taskIdSchema = z.string().regex(/^tsk_[A-Za-z0-9_-]{6,64}$/, 'must be a task id like "tsk_…"');
-export const attemptSchema = z.number().int().min(1).max(10_000);
+export const attemptSchema = z.number().int().min(1).max(MAX_TASK_ATTEMPTS);
 export const workerIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be a worker id (letters, digits, . _ : -)');
 export const taskTypeNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a snake_case task type name');
 /** A filesystem path or git URL of the target repository. */

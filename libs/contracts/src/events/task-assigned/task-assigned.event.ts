@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from '../../event-definition';
 import { TOPICS } from '../../topics';
 import { taskPrioritySchema } from '../../task/task-priority';
+import { leaseTokenSchema } from '../../task/task-lease';
 import { workerPoolSchema } from '../../task/worker-pool';
 import {
   attemptSchema,
@@ -23,6 +24,11 @@ export const taskAssignmentSchema = z.strictObject({
   type: taskTypeNameSchema,
   pool: workerPoolSchema,
   workerId: workerIdSchema,
+  /**
+   * The secret of this attempt (see task-lease). The worker echoes it in every
+   * report of the attempt; a report without it counts for nothing.
+   */
+  leaseToken: leaseTokenSchema,
   priority: taskPrioritySchema,
   params: jsonObjectSchema,
   /** The worker must stop by then; the orchestrator enforces it too. */

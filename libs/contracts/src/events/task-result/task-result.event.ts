@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../../event-definition';
 import { TOPICS } from '../../topics';
+import { leaseTokenSchema } from '../../task/task-lease';
 import {
   attemptSchema,
   errorInfoSchema,
@@ -21,6 +22,12 @@ export const taskResultPayloadSchema = z
     taskId: taskIdSchema,
     attempt: attemptSchema,
     workerId: workerIdSchema,
+    /**
+     * The lease token of the assignment. Required since the mesh checks who
+     * reports: a result without it (an older worker, or anyone else) is
+     * dead-lettered rather than silently counted.
+     */
+    leaseToken: leaseTokenSchema,
     type: taskTypeNameSchema,
     outcome: z.enum(TASK_OUTCOMES),
     output: jsonValueSchema.nullable(),

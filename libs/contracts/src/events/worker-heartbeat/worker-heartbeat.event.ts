@@ -8,7 +8,9 @@ import { attemptSchema, taskIdSchema, workerIdSchema } from '../common/common.sc
 /**
  * Sent by every worker on an interval. The orchestrator dispatches only
  * into free slots it learns of here, and re-queues the tasks of a worker
- * whose heartbeats stop.
+ * whose heartbeats stop. A heartbeat counts only when signed with the
+ * mesh secret (SIGNATURE_HEADER, see message-signature.ts): it decides
+ * where work goes.
  */
 export const workerHeartbeatPayloadSchema = z.strictObject({
   workerId: workerIdSchema,

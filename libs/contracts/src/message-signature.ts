@@ -1,0 +1,50 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Envelope } from './envelope';
+
+/**
+ * Messages that only members of the mesh may send (heartbeats: they decide
+ * where work goes) carry an HMAC-SHA256 of their envelope, keyed with the
+ * mesh secret, in this Kafka header. Anyone can write to a topic; only a
+ * holder of the secret can sign.
+ */
+export const SIGNATURE_HEADER = 'autocode-signature';
+const SCHEME = 'v1=';
+
+/** The shortest mesh secret a service accepts (the HMAC key: 32 characters of base64url is 192 bits). */
+export const MIN_MESH_SECRET_LENGTH = 32;
+
+/**
+ * The bytes that are signed: the envelope as JSON with object keys sorted at
+ * every level and absent values left out. Sender and receiver compute them
+ * from the envelope they hold (the receiver from the decoded one), so the
+ * signature does not depend on how a client ordered its keys.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  const entries = Object.keys(value)
+    .sort()
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export function signEnvelope(envelope: Envelope, secret: string): string {
+  return SCHEME + createHmac('sha256', secret).update(canonicalJson(envelope), 'utf8').digest('hex');
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+/** Checks the signature header of a decoded envelope; the reason names what is wrong, never the expected value. */
+export function verifyEnvelopeSignature(envelope: Envelope, header: string | undefined, secret: string): SignatureCheck {
+  if (!header) return { ok: false, reason: `unsigned: no ${SIGNATURE_HEADER} header (heartbeats must be signed with the mesh secret)` };
+  if (!header.startsWith(SCHEME) || !/^[0-9a-f]{64}$/.test(header.slice(SCHEME.length))) {
+    return { ok: false, reason: `malformed ${SIGNATURE_HEADER} header (expected "${SCHEME}<64 hex digits>")` };
+  }
+  const expected = Buffer.from(signEnvelope(envelope, secret));
+  const actual = Buffer.from(header);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    return { ok: false, reason: `bad signature: ${SIGNATURE_HEADER} does not match the envelope under the mesh secret` };
+  }
+  return { ok: true };
+}
