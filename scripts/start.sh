@@ -70,6 +70,18 @@ if [[ -z ${API_KEYS:-} && -z ${API_KEYS_FILE:-} ]]; then
   export API_KEYS_FILE
 fi
 
+# The mesh secret every service signs and checks heartbeats with: made once,
+# kept in .autocode/mesh-secret (mode 600), never printed.
+if [[ -z ${MESH_SECRET:-} ]]; then
+  MESH_SECRET_FILE="$ROOT/.autocode/mesh-secret"
+  if [[ ! -s $MESH_SECRET_FILE ]]; then
+    (umask 077 && node -p "require('node:crypto').randomBytes(32).toString('base64url')" >"$MESH_SECRET_FILE")
+  fi
+  chmod 600 "$MESH_SECRET_FILE"
+  MESH_SECRET="$(cat "$MESH_SECRET_FILE")"
+  export MESH_SECRET
+fi
+
 for svc in "${SERVICES[@]}"; do
   if alive "$svc" && ready "$svc"; then say "$svc already running"; continue; fi
   say "starting $svc on :${PORTS[$svc]} (log: .autocode/logs/$svc.log)"
