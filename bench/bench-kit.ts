@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil, type MeshOptions } from '@autocode/testing';
+import { deleteNamespaceTopics, Mesh, type MeshOptions, TEST_INFRA, testAuthHeaders, testNamespace, waitUntil } from '@autocode/testing';
 
 export interface BenchMesh {
   mesh: Mesh;
@@ -28,13 +28,14 @@ export async function withBenchMesh<T>(label: string, env: MeshOptions['env'], w
     env: {
       ...env,
       '*': { LOG_LEVEL: 'warn', ...env?.['*'] },
-      orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '', ...env?.orchestrator },
+      // A benchmark measures the task core, not the gateway's rate limits.
+      orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '', RATE_LIMIT_PER_KEY: '10000000', RATE_LIMIT_PER_CLIENT: '10000000', ...env?.orchestrator },
     },
   });
   const base = mesh.orchestratorUrl;
   try {
     await waitUntil('noop to be known', async () => {
-      const types = (await (await fetch(`${base}/api/task-types`)).json()) as { items: Array<{ name: string }> };
+      const types = (await (await fetch(`${base}/api/task-types`, { headers: testAuthHeaders() })).json()) as { items: Array<{ name: string }> };
       return types.items.some((t) => t.name === 'noop');
     });
     return await work({ mesh, redis, namespace, base });

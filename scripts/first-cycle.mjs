@@ -1,14 +1,25 @@
 // Fires the first generation cycle of `npm start`, waits for it, and prints
 // what happened and where to look.
 // Usage: node scripts/first-cycle.mjs <api-url> [<epoch seconds the command started>]
+import { readFileSync } from 'node:fs';
+
 const api = process.argv[2] ?? 'http://127.0.0.1:8080';
 const commandStarted = process.argv[3] ? Number(process.argv[3]) * 1000 : Date.now();
 const TIMEOUT_MS = Number(process.env.FIRST_CYCLE_TIMEOUT_MS ?? 15 * 60_000);
 
+// The gateway needs a key with role operator or higher: AUTOCODE_API_KEY, or the
+// file npm start made (AUTOCODE_API_KEY_FILE), whose key is never printed.
+const keyFile = process.env.AUTOCODE_API_KEY_FILE;
+const apiKey = process.env.AUTOCODE_API_KEY || (keyFile ? readFileSync(keyFile, 'utf8').trim() : '');
+if (!apiKey) {
+  console.error('[autocode] set AUTOCODE_API_KEY to an operator (or admin) key of API_KEYS / API_KEYS_FILE to run the first cycle');
+  process.exit(2);
+}
+
 async function call(method, path, body) {
   const response = await fetch(`${api}${path}`, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers: { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -46,6 +57,8 @@ const firstTaskSeconds = planTask?.finishedAt ? ((Date.parse(planTask.finishedAt
 console.log(`
   Autocode is running against ${trigger.repository}
     REST gateway    ${api}   (OpenAPI: ${api}/api/docs, health: ${api}/health/ready)
+    API key         ${keyFile ? `admin key in ${keyFile} (mode 600; services hold only its SHA-256 in ${process.env.API_KEYS_FILE})` : 'AUTOCODE_API_KEY'}, sent as "X-API-Key: <key>" to the gateway and the deployer
+    audit log       ${api}/api/audit
     trigger         ${api}/api/triggers/${trigger.id}
     cycle run       ${cycle.id}  ->  ${cycle.status}   (${api}/api/workflow-runs/${cycle.id})
     first task      ${planTask ? `${planTask.type} ${planTask.id} -> ${planTask.state}${firstTaskSeconds ? `, ${firstTaskSeconds} s after the command started` : ''}` : 'none'}
@@ -53,7 +66,7 @@ console.log(`
 ${lines.join('\n') || '      (none)'}
     first deployed  ${firstCompleted ? `task ${firstCompleted.task} -> COMPLETED (${api}/api/tasks/${firstCompleted.task})` : 'none yet'}
     whole cycle     ${((Date.now() - started) / 1000).toFixed(1)} s
-    deployer API    http://127.0.0.1:8084/api/deployments   (${process.env.API_KEYS_FILE ? `operator key in ${process.env.API_KEYS_FILE}, sent as "X-API-Key: <key>"` : 'keys from API_KEYS'})
+    deployer API    http://127.0.0.1:8084/api/deployments   (the same key)
     InfluxDB        http://127.0.0.1:8086  (database "autocode")
     logs            .autocode/logs/<service>.log
 `);

@@ -10,6 +10,8 @@
 #
 # Idempotent: services already running and ready are left alone.
 set -euo pipefail
+# Logs, pid files and the local key are the operator's alone.
+umask 077
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -18,6 +20,8 @@ declare -A PORTS=([orchestrator]=8080 [planner]=8081 [generation-node]=8082 [val
 RUN="$ROOT/.autocode/run"
 LOGS="$ROOT/.autocode/logs"
 mkdir -p "$RUN" "$LOGS"
+# Logs written before umask 077 was set may still be readable by others.
+chmod -R go-rwx "$RUN" "$LOGS"
 
 say() { printf '[autocode] %s\n' "$*" >&2; }
 
@@ -60,14 +64,21 @@ if [[ -z ${LLM_BASE_URL:-} || -z ${LLM_MODEL:-} ]]; then
   say "no model configured (LLM_BASE_URL, LLM_MODEL): planning only for the deterministic generators"
 fi
 
-# A local operator key, made once and kept in the ignored .autocode folder, so
-# approvals, rollbacks and flags can be tried at once. Never printed.
+# A local admin key, made once and kept in the ignored .autocode folder, so
+# the gateway (orchestrator) and the deployer can be used at once. The
+# services read only its SHA-256 (api-keys.yaml); the key itself is in
+# api-key (mode 600) for you and the first cycle. Never printed.
 if [[ -z ${API_KEYS:-} && -z ${API_KEYS_FILE:-} ]]; then
   API_KEYS_FILE="$ROOT/.autocode/api-keys.yaml"
-  if [[ ! -s $API_KEYS_FILE ]]; then
-    (umask 077 && printf 'keys:\n  - name: local-operator\n    role: operator\n    key: %s\n' "$(node -p "require('node:crypto').randomBytes(24).toString('base64url')")" >"$API_KEYS_FILE")
+  AUTOCODE_API_KEY_FILE="$ROOT/.autocode/api-key"
+  # An older checkout kept the plain key in the keys file: replace it.
+  if [[ ! -s $AUTOCODE_API_KEY_FILE || ! -s $API_KEYS_FILE ]] || grep -q '^ *key:' "$API_KEYS_FILE"; then
+    node -e "require('node:fs').writeFileSync(process.argv[1], require('node:crypto').randomBytes(24).toString('base64url') + '\n', { mode: 0o600 })" "$AUTOCODE_API_KEY_FILE"
+    digest=$(node -p "require('node:crypto').createHash('sha256').update(require('node:fs').readFileSync(process.argv[1], 'utf8').trim()).digest('hex')" "$AUTOCODE_API_KEY_FILE")
+    printf 'keys:\n  - name: local-admin\n    role: admin\n    sha256: %s\n' "$digest" >"$API_KEYS_FILE"
   fi
-  export API_KEYS_FILE
+  chmod 600 "$AUTOCODE_API_KEY_FILE" "$API_KEYS_FILE"
+  export API_KEYS_FILE AUTOCODE_API_KEY_FILE
 fi
 
 # The mesh secret every service signs and checks heartbeats with: made once,

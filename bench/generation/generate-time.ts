@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { Mesh, TEST_INFRA, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
+import { Mesh, TEST_INFRA, testAuthHeaders, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
 import { createSyntheticRepo, git } from '../planning/synthetic-repo';
 import { runBench, tearDown } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
@@ -51,7 +51,7 @@ class Generation {
   async submit(jobs: Job[]): Promise<string[]> {
     const response = await fetch(`${this.base}/api/tasks/bulk`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...testAuthHeaders() },
       body: JSON.stringify({
         tasks: jobs.map((job) => ({
           type: 'generate',
@@ -80,7 +80,7 @@ class Generation {
     return waitUntil(
       `${ids.length} generate task(s)`,
       async () => {
-        const views = await Promise.all(ids.map(async (id) => (await (await fetch(`${this.base}/api/tasks/${id}`)).json()) as TaskView));
+        const views = await Promise.all(ids.map(async (id) => (await (await fetch(`${this.base}/api/tasks/${id}`, { headers: testAuthHeaders() })).json()) as TaskView));
         return views.every((v) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(v.state)) ? views : undefined;
       },
       { timeoutMs: 1_800_000, intervalMs: 200 },

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { Mesh, TEST_INFRA, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
+import { Mesh, TEST_INFRA, testAuthHeaders, testNamespace, waitUntil, WORKSPACE_ROOT } from '@autocode/testing';
 import { runBench, tearDown } from '../bench-kit';
 import { argument, round } from '../stats';
 import { createSyntheticRepo, git, touchModules } from './synthetic-repo';
@@ -40,7 +40,7 @@ interface TaskView {
 async function plan(base: string, repository: string): Promise<PlanRun> {
   const response = await fetch(`${base}/api/tasks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...testAuthHeaders() },
     body: JSON.stringify({ type: 'plan', params: { repository, ref: 'HEAD', lookbackHours: 24 } }),
   });
   if (response.status !== 201) throw new Error(`plan task refused: ${response.status} ${await response.text()}`);
@@ -48,7 +48,7 @@ async function plan(base: string, repository: string): Promise<PlanRun> {
   const task = await waitUntil(
     `plan task ${id}`,
     async () => {
-      const view = (await (await fetch(`${base}/api/tasks/${id}`)).json()) as TaskView;
+      const view = (await (await fetch(`${base}/api/tasks/${id}`, { headers: testAuthHeaders() })).json()) as TaskView;
       return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(view.state) ? view : undefined;
     },
     { timeoutMs: 600_000, intervalMs: 100 },

@@ -5,7 +5,7 @@
  *   bash tools/bench/run.sh task-core/queue-memory --tasks=100000
  */
 import { readFileSync } from 'node:fs';
-import { waitUntil } from '@autocode/testing';
+import { testAuthHeaders, waitUntil } from '@autocode/testing';
 import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round } from '../stats';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // A generation node announces the types; then it leaves, so every task stays queued.
   await withBenchMesh('mbench', {}, async ({ mesh, redis, namespace, base }) => {
     await mesh.service('generation-node').stop();
-    await fetch(`${base}/api/queue/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${base}/api/queue/pause`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: '{}' });
     // Let the outbox drain and memory settle before the baseline.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const before = usedMemory(await redis.info('memory'));
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 
     for (let i = 0; i < TASKS; i += 1000) {
       const tasks = Array.from({ length: Math.min(1000, TASKS - i) }, () => ({ type: 'noop' }));
-      const response = await fetch(`${base}/api/tasks/bulk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
+      const response = await fetch(`${base}/api/tasks/bulk`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: JSON.stringify({ tasks }) });
       if (response.status !== 201) throw new Error(`bulk ${i}: ${response.status}`);
     }
     // The outbox is published and trimmed; what remains is what a queued task costs.

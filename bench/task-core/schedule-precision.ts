@@ -8,7 +8,7 @@
  *   bash tools/bench/run.sh task-core/schedule-precision --schedules=1000 --seconds=15
  */
 import { InfluxClient } from '@autocode/metrics';
-import { TEST_INFRA } from '@autocode/testing';
+import { TEST_INFRA, testAuthHeaders } from '@autocode/testing';
 import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
 
@@ -20,12 +20,12 @@ async function main(): Promise<void> {
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
   const env = { '*': { METRICS_FLUSH_INTERVAL_MS: '500' }, 'generation-node': { WORKER_CAPACITY: '50' } };
   await withBenchMesh('sbench', env, async ({ namespace, base }) => {
-    await fetch(`${base}/api/queue/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${base}/api/queue/pause`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: '{}' });
     const prefix = namespace.replace(/[^a-z0-9-]/g, '');
     for (let i = 0; i < SCHEDULES; i += 1) {
       const response = await fetch(`${base}/api/schedules`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...testAuthHeaders() },
         body: JSON.stringify({ id: `${prefix}-${i}`, timing: { kind: 'interval', everyMs: EVERY_MS }, target: { kind: 'task', task: { type: 'noop', priority: 'LOW' } } }),
       });
       if (response.status !== 201) throw new Error(`schedule ${i}: ${response.status} ${await response.text()}`);
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     console.log(`${SCHEDULES} interval schedules every ${EVERY_MS} ms created; measuring for ${SECONDS} s`);
     await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-    for (let i = 0; i < SCHEDULES; i += 1) await fetch(`${base}/api/schedules/${prefix}-${i}/disable`, { method: 'POST' });
+    for (let i = 0; i < SCHEDULES; i += 1) await fetch(`${base}/api/schedules/${prefix}-${i}/disable`, { method: 'POST', headers: testAuthHeaders() });
     await new Promise((resolve) => setTimeout(resolve, 2000)); // last points flushed
 
     const rows = await influx.query<{ lateness_ms: number }>(

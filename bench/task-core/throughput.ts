@@ -11,7 +11,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import { TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
+import { TEST_INFRA, testAuthHeaders, testNamespace, waitUntil } from '@autocode/testing';
 import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
 
@@ -59,7 +59,7 @@ async function benchAutocode(): Promise<Result> {
     for (let i = 0; i < RATE * STEADY_SECONDS; i += 1) {
       const due = start + i * interval;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-      const response = await fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"noop"}' });
+      const response = await fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: '{"type":"noop"}' });
       steadyIds.push(((await response.json()) as { id: string }).id);
     }
     await waitForCompleted(redis, namespace, 200 + TASKS + steadyIds.length, 120_000);
@@ -72,7 +72,7 @@ async function submitBulk(base: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1000) {
     const tasks = Array.from({ length: Math.min(1000, count - i) }, () => ({ type: 'noop' }));
-    const response = await fetch(`${base}/api/tasks/bulk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
+    const response = await fetch(`${base}/api/tasks/bulk`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: JSON.stringify({ tasks }) });
     if (response.status !== 201) throw new Error(`bulk create failed: ${response.status} ${await response.text()}`);
     ids.push(...((await response.json()) as { tasks: Array<{ id: string }> }).tasks.map((t) => t.id));
   }

@@ -9,6 +9,7 @@
  * finishedAt). The chain submits one no-op task after the other has
  * completed, which is the task core's round trip per step.
  */
+import { testAuthHeaders } from '@autocode/testing';
 import { runBench, withBenchMesh } from '../bench-kit';
 import { argument, round, summarize } from '../stats';
 
@@ -48,11 +49,11 @@ async function main(): Promise<void> {
   const env = { 'generation-node': { WORKER_CAPACITY: '8', WORKER_DECORATORS_BY_TYPE: 'noop=' } };
   await withBenchMesh('dag', env, async ({ base }) => {
     const post = async (path: string, body: unknown) => {
-      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...testAuthHeaders() }, body: JSON.stringify(body) });
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<Record<string, unknown>>;
     };
-    const get = async <T>(path: string) => (await (await fetch(`${base}${path}`)).json()) as T;
+    const get = async <T>(path: string) => (await (await fetch(`${base}${path}`, { headers: testAuthHeaders() })).json()) as T;
 
     const dag = randomDag(NODES, SEED);
     await post('/api/workflows', { name: 'bench-dag', nodes: dag.map((n) => ({ ...n, type: 'noop' })) });

@@ -91,7 +91,7 @@ describe('REST gateway: bad input on every endpoint', () => {
     for (const [method, path, body, status, mentions] of cases()) {
       const response = await fetch(`${mesh.orchestratorUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? api.authHeaders : { 'content-type': 'application/json', ...api.authHeaders },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();
@@ -100,6 +100,6 @@ describe('REST gateway: bad input on every endpoint', () => {
     }
     expect(failures).toEqual([]);
     // A schedule may name a type no worker knows yet; it records the error when it fires instead of failing the request.
-    await fetch(`${mesh.orchestratorUrl}/api/schedules/x`, { method: 'DELETE' });
+    await fetch(`${mesh.orchestratorUrl}/api/schedules/x`, { method: 'DELETE', headers: api.authHeaders });
   });
 });

@@ -1,4 +1,4 @@
-import { waitUntil } from '@autocode/testing';
+import { TEST_API_KEYS, waitUntil } from '@autocode/testing';
 
 export interface TaskView {
   id: string;
@@ -41,21 +41,42 @@ export interface RunView {
   nodes: NodeRunView[];
 }
 
-/** What a user of the REST gateway would do, as plain HTTP calls. */
+/**
+ * What a user of the REST gateway would do, as plain HTTP calls, with an
+ * API key (the test admin key unless another is given; `null` for none).
+ */
 export class OrchestratorApi {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly apiKey: string | null = TEST_API_KEYS.admin,
+  ) {}
+
+  /** The key header, to add to a raw fetch. */
+  get authHeaders(): Record<string, string> {
+    return this.apiKey ? { 'x-api-key': this.apiKey } : {};
+  }
+
+  /** The same gateway under another key. */
+  as(apiKey: string | null): OrchestratorApi {
+    return new OrchestratorApi(this.baseUrl, apiKey);
+  }
 
   async post(path: string, body: unknown, raw = false): Promise<{ status: number; body: Record<string, unknown> }> {
+    return this.send('POST', path, body, raw);
+  }
+
+  async send(method: string, path: string, body?: unknown, raw = false, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: raw ? (body as string) : JSON.stringify(body),
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.authHeaders, ...headers },
+      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   }
 
   async get<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${this.baseUrl}${path}`);
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: this.authHeaders });
     return { status: response.status, body: (await response.json()) as T };
   }
 

@@ -116,7 +116,7 @@ describe('schedules with two orchestrators', () => {
     expect(patched.body).toMatchObject({ enabled: false, secondsUntilNext: null });
     const retimed = await fetch(`${mesh.orchestratorUrl}/api/schedules/retimed`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...api.authHeaders },
       body: JSON.stringify({ timing: { kind: 'interval', everyMs: 500 } }),
     });
     expect(retimed.status).toBe(200);
@@ -130,7 +130,7 @@ describe('schedules with two orchestrators', () => {
     await sleep(1500);
     expect((await schedule('retimed')).runs).toBe(runs);
 
-    expect((await fetch(`${mesh.orchestratorUrl}/api/schedules/retimed`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${mesh.orchestratorUrl}/api/schedules/retimed`, { method: 'DELETE', headers: api.authHeaders })).status).toBe(204);
     expect((await api.get('/api/schedules/retimed')).status).toBe(404);
   });
 

@@ -215,7 +215,7 @@ describe('task core', () => {
   it('streams lifecycle events to server-sent-event clients', async () => {
     const correlationId = `sse-${namespace}`;
     const controller = new AbortController();
-    const response = await fetch(`${mesh.orchestratorUrl}/api/events?correlationId=${correlationId}&kinds=lifecycle`, { signal: controller.signal });
+    const response = await fetch(`${mesh.orchestratorUrl}/api/events?correlationId=${correlationId}&kinds=lifecycle`, { signal: controller.signal, headers: api.authHeaders });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     const received: string[] = [];

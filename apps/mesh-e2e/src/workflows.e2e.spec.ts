@@ -85,7 +85,7 @@ describe('workflows', () => {
       [{ name: 'Bad Name', nodes: [sleepNode('a', 1)] }, 'body.name'],
     ];
     for (const [definition, message] of cases) {
-      const response = await fetch(`${mesh.orchestratorUrl}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+      const response = await fetch(`${mesh.orchestratorUrl}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json', ...api.authHeaders }, body: JSON.stringify(definition) });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message);
     }

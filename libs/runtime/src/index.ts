@@ -9,5 +9,7 @@ export * from './bootstrap/service-runner';
 export * from './bootstrap/run-service';
 export * from './http/zod-validation.pipe';
 export * from './http/http-error.filter';
+export * from './http/json-text-inspection';
+export * from './http/request-policy';
 export * from './runtime.module';
 export * from './service-identity';

@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './mesh';
 export * from './test-mesh-secret';
 export * from './throwaway-infra';
+export * from './test-api-keys';

@@ -1,5 +1,6 @@
 import { SERVICES, ServiceProcess, type ServiceName } from './service-process';
 import { TEST_MESH_SECRET } from './test-mesh-secret';
+import { testApiKeysEnv } from './test-api-keys';
 import { TEST_INFRA } from './test-namespace';
 
 export interface MeshOptions {
@@ -10,7 +11,11 @@ export interface MeshOptions {
   services?: readonly ServiceName[];
 }
 
-/** The shared environment of a test mesh: its own topics, groups and Redis keys. */
+/**
+ * The shared environment of a test mesh: its own topics, groups and Redis
+ * keys, and the test API keys (TEST_API_KEYS) on every service that takes
+ * keys; a spec that needs other keys sets API_KEYS for its service.
+ */
 export function meshEnv(namespace: string, targetRepository: string): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -25,6 +30,7 @@ export function meshEnv(namespace: string, targetRepository: string): Record<str
     METRICS_FLUSH_INTERVAL_MS: '250',
     TARGET_REPOSITORY: targetRepository,
     MESH_SECRET: TEST_MESH_SECRET,
+    API_KEYS: testApiKeysEnv(),
   };
 }
 

@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { baseEnvSchema, envFields } from '@autocode/runtime';
+import { authEnvFields, rateLimitEnvFields } from '@autocode/auth';
+import { baseEnvSchema, envFields, gatewayEnvFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 
 export const orchestratorConfigSchema = baseEnvSchema.extend({
   ...workerEnvFields,
+  // The REST gateway: API keys (every route but /health needs one), rate limits, hosts and CORS.
+  ...authEnvFields,
+  ...rateLimitEnvFields,
+  ...gatewayEnvFields,
+  /** Audit entries of REST mutations are kept this long. */
+  AUDIT_RETENTION_DAYS: envFields.positiveInt(90),
   /** Utility tasks (delays, HTTP calls, webhooks) mostly wait: many fit at once. */
   WORKER_CAPACITY: z.coerce.number().int().min(1).max(1000).default(50),
   HTTP_PORT: envFields.port(8080),

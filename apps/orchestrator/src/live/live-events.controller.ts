@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { filter, from, interval, map, merge, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { taskIdSchema } from '@autocode/contracts';
+import { Authorize } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import { ApiZodQuery } from '../http/api-zod';
 import { LiveEventsService } from './live-events.service';
@@ -18,6 +19,7 @@ const streamQuerySchema = z.strictObject({
 });
 
 @ApiTags('live')
+@Authorize('viewer')
 @Controller('api/events')
 export class LiveEventsController {
   constructor(private readonly live: LiveEventsService) {}

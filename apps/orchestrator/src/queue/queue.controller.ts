@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { workerPoolSchema, WORKER_POOLS } from '@autocode/contracts';
+import { Authorize } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import { ApiZodBody, ApiZodQuery } from '../http/api-zod';
 import { TaskTypeRegistry } from '../registry/task-type-registry';
@@ -13,6 +14,7 @@ const poolsSchema = z.strictObject({ pools: z.array(workerPoolSchema).min(1).opt
 const forecastQuerySchema = z.strictObject({ lookaheadHours: z.coerce.number().min(0.01).max(24 * 31).default(24) });
 
 @ApiTags('queue')
+@Authorize('viewer')
 @Controller('api')
 export class QueueController {
   constructor(
@@ -30,6 +32,7 @@ export class QueueController {
   }
 
   @Post('queue/pause')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop dispatching (all pools, or the ones named); running tasks go on' })
   @ApiZodBody(poolsSchema)
@@ -39,6 +42,7 @@ export class QueueController {
   }
 
   @Post('queue/resume')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiZodBody(poolsSchema)
   async resume(@Body(new ZodValidationPipe(poolsSchema)) body: z.infer<typeof poolsSchema>) {

@@ -1,16 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authorize } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import { ApiZodBody } from '../http/api-zod';
 import { createScheduleSchema, scheduleIdSchema, updateScheduleSchema, type CreateSchedule, type ScheduleStatus, type UpdateSchedule } from './schedule.model';
 import { ScheduleService } from './schedule.service';
 
 @ApiTags('schedules')
+@Authorize('viewer')
 @Controller('api/schedules')
 export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
+  @Authorize('operator')
   @ApiOperation({ summary: 'Create an interval or cron schedule that creates a task or fires a trigger' })
   @ApiZodBody(createScheduleSchema)
   create(@Body(new ZodValidationPipe(createScheduleSchema)) body: CreateSchedule): Promise<ScheduleStatus> {
@@ -29,6 +32,7 @@ export class SchedulesController {
   }
 
   @Patch(':id')
+  @Authorize('operator')
   @ApiOperation({ summary: 'Change a schedule (re-time, retarget, catch-up policy); takes effect at once' })
   @ApiZodBody(updateScheduleSchema)
   update(
@@ -39,18 +43,21 @@ export class SchedulesController {
   }
 
   @Post(':id/enable')
+  @Authorize('operator')
   @HttpCode(200)
   enable(@Param('id', new ZodValidationPipe(scheduleIdSchema, 'id')) id: string): Promise<ScheduleStatus> {
     return this.schedules.update(id, { enabled: true });
   }
 
   @Post(':id/disable')
+  @Authorize('operator')
   @HttpCode(200)
   disable(@Param('id', new ZodValidationPipe(scheduleIdSchema, 'id')) id: string): Promise<ScheduleStatus> {
     return this.schedules.update(id, { enabled: false });
   }
 
   @Delete(':id')
+  @Authorize('operator')
   @HttpCode(204)
   async remove(@Param('id', new ZodValidationPipe(scheduleIdSchema, 'id')) id: string): Promise<void> {
     await this.schedules.remove(id);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { taskIdSchema, taskPrioritySchema, taskStateSchema, taskTypeNameSchema, type TaskTransition } from '@autocode/contracts';
+import { Authorize, CurrentPrincipal, type Principal } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import { ApiZodBody, ApiZodQuery } from '../http/api-zod';
 import { TaskCommandsService } from './task-commands.service';
@@ -27,6 +28,7 @@ const commandSchema = z.strictObject({ reason: z.string().min(1).max(500).option
 const MAX_SCAN = 5000;
 
 @ApiTags('tasks')
+@Authorize('viewer')
 @Controller('api/tasks')
 export class TasksController {
   constructor(
@@ -37,18 +39,23 @@ export class TasksController {
   ) {}
 
   @Post()
+  @Authorize('operator')
   @ApiOperation({ summary: 'Create a task (queued at once, or delayed until scheduledFor)' })
   @ApiZodBody(createTaskSchema)
-  async create(@Body(new ZodValidationPipe(createTaskSchema)) body: CreateTask): Promise<TaskRecord & { created: boolean }> {
-    const { task, created } = await this.submission.submit(body, { actor: 'api', source: 'api', reason: 'created over REST' });
+  async create(@Body(new ZodValidationPipe(createTaskSchema)) body: CreateTask, @CurrentPrincipal() who: Principal): Promise<TaskRecord & { created: boolean }> {
+    const { task, created } = await this.submission.submit(body, { actor: who.name, source: 'api', reason: 'created over REST' });
     return { ...task, created };
   }
 
   @Post('bulk')
+  @Authorize('operator')
   @ApiOperation({ summary: 'Create up to 1000 tasks in one request (all or none pass validation)' })
   @ApiZodBody(bulkSchema)
-  async createMany(@Body(new ZodValidationPipe(bulkSchema)) body: z.infer<typeof bulkSchema>): Promise<{ tasks: Array<{ id: string; created: boolean }> }> {
-    return { tasks: await this.submission.submitMany(body.tasks, { actor: 'api', source: 'api', reason: 'created over REST (bulk)' }) };
+  async createMany(
+    @Body(new ZodValidationPipe(bulkSchema)) body: z.infer<typeof bulkSchema>,
+    @CurrentPrincipal() who: Principal,
+  ): Promise<{ tasks: Array<{ id: string; created: boolean }> }> {
+    return { tasks: await this.submission.submitMany(body.tasks, { actor: who.name, source: 'api', reason: 'created over REST (bulk)' }) };
   }
 
   @Get()
@@ -114,30 +121,50 @@ export class TasksController {
   }
 
   @Post(':id/cancel')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiZodBody(commandSchema)
-  cancel(@Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string }) {
-    return this.commands.cancel(id, { actor: 'api', source: 'api', reason: body.reason });
+  cancel(
+    @Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.commands.cancel(id, { actor: who.name, source: 'api', reason: body.reason });
   }
 
   @Post(':id/pause')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiZodBody(commandSchema)
-  pause(@Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string }) {
-    return this.commands.pause(id, { actor: 'api', source: 'api', reason: body.reason });
+  pause(
+    @Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.commands.pause(id, { actor: who.name, source: 'api', reason: body.reason });
   }
 
   @Post(':id/resume')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiZodBody(commandSchema)
-  resume(@Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string }) {
-    return this.commands.resume(id, { actor: 'api', source: 'api', reason: body.reason });
+  resume(
+    @Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.commands.resume(id, { actor: who.name, source: 'api', reason: body.reason });
   }
 
   @Post(':id/retry')
+  @Authorize('operator')
   @HttpCode(200)
   @ApiZodBody(commandSchema)
-  retry(@Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string }) {
-    return this.commands.retry(id, { actor: 'api', source: 'api', reason: body.reason });
+  retry(
+    @Param('id', new ZodValidationPipe(taskIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.commands.retry(id, { actor: who.name, source: 'api', reason: body.reason });
   }
 }

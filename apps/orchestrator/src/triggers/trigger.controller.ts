@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { triggerRequestedPayloadSchema } from '@autocode/contracts';
+import { Authorize, CurrentPrincipal, type Principal } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import type { TriggerReceipt, TriggerRecord } from './trigger.model';
 import { TriggerRepository } from './trigger.repository';
@@ -16,6 +17,7 @@ const listQuerySchema = z.strictObject({
 
 const triggerIdSchema = z.string().regex(/^trg_[A-Za-z0-9_-]{6,64}$/, 'must be a trigger id like "trg_…"');
 
+@Authorize('viewer')
 @Controller('api')
 export class TriggerController {
   constructor(
@@ -24,11 +26,13 @@ export class TriggerController {
   ) {}
 
   @Post('trigger-generation')
+  @Authorize('operator')
   @HttpCode(202)
   async trigger(
     @Body(new ZodValidationPipe(restTriggerSchema.default({}))) body: z.infer<typeof restTriggerSchema>,
+    @CurrentPrincipal() who: Principal,
   ): Promise<TriggerReceipt> {
-    return this.service.receive({ ...body, source: 'api' }, { actor: 'api' });
+    return this.service.receive({ ...body, source: 'api' }, { actor: who.name });
   }
 
   @Get('triggers')

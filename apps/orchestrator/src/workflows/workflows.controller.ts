@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { Authorize, CurrentPrincipal, type Principal } from '@autocode/auth';
 import { ZodValidationPipe } from '@autocode/runtime';
 import { ApiZodBody, ApiZodQuery } from '../http/api-zod';
 import {
@@ -28,6 +29,7 @@ const listRunsSchema = z.strictObject({
 const commandSchema = z.strictObject({ reason: z.string().max(500).optional() }).default({});
 
 @ApiTags('workflows')
+@Authorize('viewer')
 @Controller('api')
 export class WorkflowsController {
   constructor(
@@ -43,6 +45,7 @@ export class WorkflowsController {
   }
 
   @Post('workflows')
+  @Authorize('admin')
   @ApiOperation({ summary: 'Register a workflow definition (validated before it is stored; a new version when none is given)' })
   @ApiZodBody(z.record(z.string(), z.unknown()), 'a workflow definition; see GET /api/workflows/schema')
   register(@Body() body: unknown): Promise<WorkflowDefinition> {
@@ -64,6 +67,7 @@ export class WorkflowsController {
   }
 
   @Post('workflows/:name/runs')
+  @Authorize('operator')
   @ApiOperation({ summary: 'Start a run of the latest (or a given) version' })
   @ApiZodBody(startRunSchema)
   startRun(
@@ -96,20 +100,35 @@ export class WorkflowsController {
   }
 
   @Post('workflow-runs/:id/cancel')
+  @Authorize('operator')
   @HttpCode(200)
-  cancel(@Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string }) {
-    return this.engine.cancel(id, 'api');
+  cancel(
+    @Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.engine.cancel(id, who.name);
   }
 
   @Post('workflow-runs/:id/pause')
+  @Authorize('operator')
   @HttpCode(200)
-  pause(@Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string }) {
-    return this.engine.pause(id, 'api');
+  pause(
+    @Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.engine.pause(id, who.name);
   }
 
   @Post('workflow-runs/:id/resume')
+  @Authorize('operator')
   @HttpCode(200)
-  resume(@Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string, @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string }) {
-    return this.engine.resume(id, 'api');
+  resume(
+    @Param('id', new ZodValidationPipe(runIdSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(commandSchema)) _body: { reason?: string },
+    @CurrentPrincipal() who: Principal,
+  ) {
+    return this.engine.resume(id, who.name);
   }
 }

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import type { BaseEnv } from '../config/env-fields';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { verifyJsonBody } from '../http/json-text-inspection';
+import { allowHosts, requireJsonBodies, type GatewayPolicy } from '../http/request-policy';
 import { createLogger, NestPinoLogger } from '../logging/logger';
 import { ServiceRunner } from './service-runner';
 
@@ -13,8 +15,12 @@ export interface ServiceDefinition<S extends z.ZodType<BaseEnv & { HTTP_PORT: nu
   name: string;
   configSchema: S;
   module: (config: z.infer<S>) => DynamicModule | Type;
-  /** Extra HTTP setup (OpenAPI, CORS …) before listening. */
+  /** Extra HTTP setup (OpenAPI …) before listening. */
   configureHttp?: (app: INestApplication, config: z.infer<S>) => void | Promise<void>;
+  /** A public gateway: the hosts it answers to and the browser origins it allows (none unless configured). */
+  gateway?: (config: z.infer<S>) => GatewayPolicy;
+  /** Express middleware that must see every request, refused ones too (audit), before any policy or body parsing. */
+  configureRequests?: (app: INestApplication, config: z.infer<S>) => void;
 }
 
 /**
@@ -48,7 +54,14 @@ export async function runService<S extends z.ZodType<BaseEnv & { HTTP_PORT: numb
     });
     app.enableShutdownHooks();
     app.useGlobalFilters(new HttpErrorFilter());
-    app.useBodyParser('json', { limit: '2mb' });
+    definition.configureRequests?.(app, config);
+    const gateway = definition.gateway?.(config);
+    if (gateway) {
+      app.use(allowHosts(gateway.allowedHosts));
+      if (gateway.corsOrigins.length) app.enableCors({ origin: gateway.corsOrigins.includes('*') ? true : gateway.corsOrigins });
+    }
+    app.use(requireJsonBodies());
+    app.useBodyParser('json', { limit: '2mb', verify: verifyJsonBody() });
     await definition.configureHttp?.(app, config);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     logger.info({ port: config.HTTP_PORT, host: config.HTTP_HOST }, 'listening');

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { IllegalTransitionError } from '@autocode/contracts';
 import type { Response } from 'express';
+import { UNSAFE_JSON_TYPE } from './json-text-inspection';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -44,6 +45,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       };
     }
     const parserError = exception as BodyParserError;
+    if (parserError?.type === UNSAFE_JSON_TYPE) {
+      return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: `unsafe JSON body: ${parserError.message}` } };
+    }
     if (parserError?.type === 'entity.parse.failed') {
       return {
         status: 400,
