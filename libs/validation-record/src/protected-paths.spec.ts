@@ -30,13 +30,12 @@ describe('protectedPathHits', () => {
     expect(protectedPathHits(['src/index.ts', 'package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'docs/github.md', 'my.npmrc.md', 'README.md'])).toEqual([]);
   });
 
-  it("protects the deploy hook's files and directories, existing or not", () => {
-    const hookGlobs = hookFileGlobs(['./deploy.sh', 'cd ops && ./run.sh']);
-    expect(protectedPathHits(['deploy.sh', 'ops/run.sh', 'ops/lib/x.sh', 'run.sh', 'opsy.sh', 'src/deploy.sh'], { hookGlobs }).map((h) => [h.path, h.why])).toEqual([
+  it("protects the files the deploy hook's command names, existing or not, but not whole directories", () => {
+    const hookGlobs = hookFileGlobs(['./deploy.sh', 'cd app && node ops/run.js']);
+    expect(protectedPathHits(['deploy.sh', 'ops/run.js', 'app/index.js', 'app', 'run.js', 'src/deploy.sh'], { hookGlobs }).map((h) => [h.path, h.why])).toEqual([
       ['deploy.sh', 'the deploy hook (named in autocode.yaml)'],
-      ['ops/run.sh', 'the deploy hook (named in autocode.yaml)'],
-      ['ops/lib/x.sh', 'the deploy hook (named in autocode.yaml)'],
-      ['run.sh', 'the deploy hook (named in autocode.yaml)'],
+      ['ops/run.js', 'the deploy hook (named in autocode.yaml)'],
+      ['app', 'the deploy hook (named in autocode.yaml)'],
     ]);
   });
 

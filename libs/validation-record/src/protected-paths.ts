@@ -116,12 +116,13 @@ export function hookFileCandidates(command: string): string[] {
 
 /**
  * Globs protecting a hook's files: every word of its command that could be
- * a repository path, as a file and as a directory — whether or not it
- * exists at the base revision, so a patch cannot plant a file the command
- * would pick up (a root-level file named `node` is no loss).
+ * a repository file, whether or not it exists at the base revision, so a
+ * patch can neither edit nor plant a file the command runs (a root-level
+ * file named `node` is no loss). Directories are not taken whole: `cd app`
+ * must not freeze the product.
  */
 export function hookFileGlobs(hookCommands: readonly string[]): string[] {
-  return [...new Set(hookCommands.flatMap(hookFileCandidates))].flatMap((word) => [escapeGlob(word), `${escapeGlob(word)}/**`]);
+  return [...new Set(hookCommands.flatMap(hookFileCandidates))].map(escapeGlob);
 }
 
 function escapeGlob(path: string): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authEnvFields } from '@autocode/auth';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
+import { resolveHookUser } from '../release/hook-user';
 
 const envVarName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -39,14 +40,48 @@ export const deployerConfigSchema = baseEnvSchema.extend({
     .default('')
     .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
     .pipe(z.array(z.url({ protocol: /^https?$/ }))),
-  /** Variables of the deployer's own environment that hooks also get (credentials a hook needs). */
+  /**
+   * Variables of the deployer's own environment a hook may receive
+   * (credentials a hook needs); a hook gets only those its environment
+   * names in `deploy_hook.pass_env`. The deployer's own settings are refused.
+   */
   DEPLOY_HOOK_ENV_PASSTHROUGH: z
     .string()
     .default('')
     .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(envVarName, 'each entry must be a variable name'))),
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(envVarName, 'each entry must be a variable name')
+          .refine((name) => !isDeployerSetting(name), { error: (issue) => `${String(issue.input)} is one of the deployer's own settings: hooks never get it` }),
+      ),
+    ),
+  /**
+   * Run deploy hooks as this user (a name or uid; spawned with its uid and
+   * gid, so the hook cannot read the deployer's files or /proc/<pid>/environ).
+   * Checked at start-up: it must exist, and the deployer must be root to switch.
+   */
+  DEPLOY_HOOK_USER: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'must be a user name or uid')
+    .optional()
+    .transform((name, ctx) => {
+      if (name === undefined) return undefined;
+      try {
+        return resolveHookUser(name);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   DEPLOY_GIT_AUTHOR_NAME: z.string().min(1).max(100).default('Autocode Deployer'),
   DEPLOY_GIT_AUTHOR_EMAIL: z.string().min(3).max(200).default('deployer@autocode.invalid'),
 });
 
 export type DeployerConfig = z.infer<typeof deployerConfigSchema>;
+
+/** Connection settings and secrets of the deployer itself (every variable its schema reads, and the mesh's). */
+function isDeployerSetting(name: string): boolean {
+  return name in deployerConfigSchema.shape || /^(REDIS|KAFKA|INFLUX|MESH)_/.test(name) || name === 'API_KEYS' || name === 'API_KEYS_FILE';
+}

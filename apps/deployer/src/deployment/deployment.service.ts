@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import type { DeployOutput, DeployParams, DeployStrategy } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
+import { patchLabel, type ValidationRecord } from '@autocode/validation-record';
 import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 import { ApprovalService } from '../approvals/approval.service';
 import { formatDuration } from '../environments/duration';
@@ -10,14 +11,17 @@ import { DeploymentConfigError, findEnvironment, type EnvironmentConfig } from '
 import { isRemoteLocation, RepositoryConfigReader } from '../environments/repository-config.reader';
 import { DeploymentNotifier } from '../notifications/deployment-notifier.service';
 import { factsOf } from '../notifications/facts';
+import { HookEnvError } from '../release/hook-env';
 import { RemoteConfigError } from '../release/release-workspace';
 import { TERMINAL_STATUSES, type DeploymentRecord } from './deployment.model';
 import { outputOf } from './deployment-output';
 import { DeploymentRepository } from './deployment.repository';
 import { RolloutService } from './rollout.service';
+import { ValidationEvidence } from './validation-evidence.service';
 
 /**
- * The deploy task: record the deployment (its id follows the task, so a
+ * The deploy task: a validator's passing record for this exact patch
+ * first (task params are not evidence), then record the deployment (its id follows the task, so a
  * retried task picks up the same record), apply the environment's policy
  * (soak time, approval), then roll it out. Each phase is written to the
  * record first, so a retry resumes rather than repeats.
@@ -33,6 +37,7 @@ export class DeploymentService {
     private readonly rollouts: RolloutService,
     private readonly notifier: DeploymentNotifier,
     private readonly metrics: MetricsWriter,
+    private readonly evidence: ValidationEvidence,
   ) {}
 
   async deploy(params: DeployParams, context: TaskContext): Promise<DeployOutput> {
@@ -42,11 +47,12 @@ export class DeploymentService {
       this.logger.log({ msg: 'nothing to deploy', taskId: context.taskId, environment: params.environment });
       return { environment: params.environment, outcome: 'nothing-to-deploy', summary: `empty patch: ${params.environment} unchanged` };
     }
+    const validated = await this.evidence.require(params, context.taskId);
     const env = await this.environmentFor(params);
     const strategy = params.strategy ?? env.strategy;
     checkStrategy(env, strategy);
 
-    let record = (await this.records.createOrGet(newRecord(params, env, strategy, context.taskId))).record;
+    let record = (await this.records.createOrGet(newRecord(params, env, strategy, context.taskId, validated))).record;
     await context.progress(5, `deployment ${record.id} to ${env.name}: ${record.status}`, { deploymentId: record.id, phase: record.status });
     try {
       if (record.status === 'pending') record = await this.applyPolicy(record, env);
@@ -55,7 +61,7 @@ export class DeploymentService {
         try {
           record = await this.rollouts.deploy(record, env, params.patch.diff, context);
         } catch (error) {
-          if (error instanceof RemoteConfigError) throw new NonRetryableTaskError(`${env.name}: ${error.message}`);
+          if (error instanceof RemoteConfigError || error instanceof HookEnvError) throw new NonRetryableTaskError(`${env.name}: ${error.message}`);
           throw error;
         }
       }
@@ -125,7 +131,7 @@ export function repositoryKeyOf(repository: string): string {
   return createHash('sha256').update(location).digest('hex').slice(0, 12);
 }
 
-function newRecord(params: DeployParams, env: EnvironmentConfig, strategy: DeployStrategy, taskId: string): DeploymentRecord {
+function newRecord(params: DeployParams, env: EnvironmentConfig, strategy: DeployStrategy, taskId: string, validated: ValidationRecord): DeploymentRecord {
   const now = new Date().toISOString();
   const id = deploymentIdFor(taskId);
   return {
@@ -151,6 +157,14 @@ function newRecord(params: DeployParams, env: EnvironmentConfig, strategy: Deplo
     createdAt: now,
     updatedAt: now,
     finishedAt: null,
-    audit: [{ at: now, actor: `task:${taskId}`, action: 'created', detail: `${params.title} → ${env.name} (${strategy})` }],
+    audit: [
+      { at: now, actor: `task:${taskId}`, action: 'created', detail: `${params.title} → ${env.name} (${strategy})` },
+      {
+        at: now,
+        actor: `validator:${validated.validator.instance}`,
+        action: 'validated',
+        detail: `patch ${patchLabel(validated.patchSha256)} passed validation task ${validated.validator.taskId} at ${validated.validatedAt}`,
+      },
+    ],
   };
 }

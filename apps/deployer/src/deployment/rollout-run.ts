@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hookFileCandidates } from '@autocode/validation-record';
 import type { MetricsWriter } from '@autocode/metrics';
 import type { TaskContext } from '@autocode/worker';
 import type { DeployerConfig } from '../config/deployer.config';
@@ -7,6 +10,8 @@ import type { FeatureFlagRepository } from '../flags/feature-flag.repository';
 import type { DeploymentNotifier } from '../notifications/deployment-notifier.service';
 import { factsOf } from '../notifications/facts';
 import { describeHookFailure, runHook } from '../release/deploy-hook.runner';
+import { hookEnvironment, passedSecrets } from '../release/hook-env';
+import type { HookUser } from '../release/hook-user';
 import type { HealthCheckClient } from '../release/health-check.client';
 import { PatchConflictError, type ReleaseWorkspace } from '../release/release-workspace';
 import type { CanaryMetricsRepository } from '../strategies/canary-metrics.repository';
@@ -30,8 +35,10 @@ export interface RolloutDeps {
   notifier: DeploymentNotifier;
   metrics: MetricsWriter;
   config: DeployerConfig;
-  /** Variables of the deployer's environment hooks may see (DEPLOY_HOOK_ENV_PASSTHROUGH). */
-  hookPassthrough: Record<string, string>;
+  /** Variables of the deployer's environment hooks may be given (DEPLOY_HOOK_ENV_PASSTHROUGH); each hook gets those its pass_env names. */
+  hookAllowed: readonly string[];
+  /** DEPLOY_HOOK_USER, resolved at start-up. */
+  hookUser?: HookUser;
   /** Base URL deployed services reach this deployer at (flag state). */
   publicUrl: string;
 }
@@ -226,26 +233,36 @@ export class RolloutRun {
     });
   }
 
-  /** Runs the environment's hook (if any) in a checkout of `revision`; returns why it failed, or undefined. */
+  /**
+   * Runs the environment's hook (if any) in a checkout of `revision`, its
+   * own files as of the change's base revision, with the environment its
+   * configuration names and as DEPLOY_HOOK_USER when set; returns why it
+   * failed (secrets it was given redacted), or undefined.
+   */
   async hook(action: string, revision: string, extra: Record<string, string> = {}): Promise<string | undefined> {
     const hook = this.env.hook;
     if (!hook) return undefined;
     const cwd = await this.ws.release(revision);
+    const pinned = await this.ws.pinHookFiles(cwd, this.record.baseCommit, hookFileCandidates(hook.command));
+    const user = this.deps.hookUser;
+    if (user) await this.ws.handOver(cwd, user);
     const result = await runHook({
       command: hook.command,
       cwd,
-      env: this.hookEnv(action, revision, hook.env, extra),
+      env: this.hookEnv(action, revision, hook, extra),
+      ...(user ? { user } : {}),
       timeoutMs: hook.timeoutMs,
       logFile: join(this.ws.logsDir, `${this.record.id}.log`),
       signal: this.signal,
     });
-    const failure = describeHookFailure(result, hook.timeoutMs);
+    const failure = describeHookFailure(result, hook.timeoutMs, passedSecrets(hook.passEnv, this.deps.hookAllowed, process.env));
     this.deps.metrics.record(
       'deployment_hook',
       { duration_ms: result.durationMs, exit_code: result.exitCode ?? -1, deployment_id: this.record.id },
       { environment: this.record.environment, action, outcome: failure ? 'failed' : 'ok' },
     );
-    await this.save({}, { action: `hook:${action}`, detail: failure ?? `exit 0 in ${Math.round(result.durationMs)} ms at ${revision.slice(0, 12)}` });
+    const from = pinned.length ? ` (${pinned.join(', ')} as of ${this.record.baseCommit.slice(0, 12)})` : '';
+    await this.save({}, { action: `hook:${action}`, detail: `${failure ?? `exit 0 in ${Math.round(result.durationMs)} ms at ${revision.slice(0, 12)}`}${from}${user ? ` as ${user.name}` : ''}` });
     this.signal.throwIfAborted();
     return failure;
   }
@@ -290,26 +307,33 @@ export class RolloutRun {
     this.record = moved;
   }
 
-  private hookEnv(action: string, revision: string, hookEnv: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  private hookEnv(action: string, revision: string, hook: NonNullable<EnvironmentConfig['hook']>, extra: Record<string, string>): Record<string, string> {
     const r = this.record;
-    return {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      LANG: 'C.UTF-8',
-      ...this.deps.hookPassthrough,
-      ...hookEnv,
-      AUTOCODE_ACTION: action,
-      AUTOCODE_ENVIRONMENT: r.environment,
-      AUTOCODE_ENVIRONMENT_URL: this.env.url ?? '',
-      AUTOCODE_BRANCH: r.branch ?? '',
-      AUTOCODE_REVISION: revision,
-      AUTOCODE_PREVIOUS_REVISION: r.previousRevision ?? '',
-      AUTOCODE_DEPLOYMENT_ID: r.id,
-      AUTOCODE_TASK_ID: r.taskId,
-      AUTOCODE_STRATEGY: r.strategy,
-      AUTOCODE_TITLE: r.title,
-      ...extra,
-    };
+    const user = this.deps.hookUser;
+    return hookEnvironment({
+      basics: {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: user ? (existsSync(user.home) ? user.home : tmpdir()) : (process.env.HOME ?? tmpdir()),
+        LANG: 'C.UTF-8',
+      },
+      passEnv: hook.passEnv,
+      allowed: this.deps.hookAllowed,
+      host: process.env,
+      literal: hook.env,
+      facts: {
+        AUTOCODE_ACTION: action,
+        AUTOCODE_ENVIRONMENT: r.environment,
+        AUTOCODE_ENVIRONMENT_URL: this.env.url ?? '',
+        AUTOCODE_BRANCH: r.branch ?? '',
+        AUTOCODE_REVISION: revision,
+        AUTOCODE_PREVIOUS_REVISION: r.previousRevision ?? '',
+        AUTOCODE_DEPLOYMENT_ID: r.id,
+        AUTOCODE_TASK_ID: r.taskId,
+        AUTOCODE_STRATEGY: r.strategy,
+        AUTOCODE_TITLE: r.title,
+        ...extra,
+      },
+    });
   }
 
   private async pruneReleases(): Promise<void> {

@@ -11,6 +11,7 @@ import type { EnvironmentConfig } from '../environments/environment-config';
 import { FeatureFlagRepository } from '../flags/feature-flag.repository';
 import { DeploymentNotifier } from '../notifications/deployment-notifier.service';
 import { HealthCheckClient } from '../release/health-check.client';
+import { HookEnvError, passEnvProblem } from '../release/hook-env';
 import { redactUrl, ReleaseWorkspace, resolveRemote } from '../release/release-workspace';
 import { BlueGreenStrategy } from '../strategies/blue-green.strategy';
 import { CanaryMetricsRepository } from '../strategies/canary-metrics.repository';
@@ -45,15 +46,26 @@ export class RolloutService {
     metrics: MetricsWriter,
     @Inject(SERVICE_CONFIG) private readonly config: DeployerConfig,
   ) {
-    const hookPassthrough = Object.fromEntries(
-      config.DEPLOY_HOOK_ENV_PASSTHROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]),
-    );
     const publicUrl = (config.DEPLOY_PUBLIC_URL ?? `http://${config.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : config.HTTP_HOST}:${config.HTTP_PORT}`).replace(/\/$/, '');
-    this.deps = { records, flags, canaryMetrics, health, notifier, metrics, config, hookPassthrough, publicUrl };
+    this.deps = {
+      records,
+      flags,
+      canaryMetrics,
+      health,
+      notifier,
+      metrics,
+      config,
+      hookAllowed: config.DEPLOY_HOOK_ENV_PASSTHROUGH,
+      ...(config.DEPLOY_HOOK_USER ? { hookUser: config.DEPLOY_HOOK_USER } : {}),
+      publicUrl,
+    };
   }
 
   /** Lands and verifies an approved deployment (or resumes one a previous attempt left half-way). */
   async deploy(record: DeploymentRecord, env: EnvironmentConfig, diff: string, context: TaskContext): Promise<DeploymentRecord> {
+    // Before anything lands: a hook that asks for variables it may not have would fail half-way.
+    const problem = passEnvProblem(env.hook?.passEnv ?? [], this.config.DEPLOY_HOOK_ENV_PASSTHROUGH);
+    if (problem) throw new HookEnvError(problem);
     return this.underLock(record, env, context, `${record.id}#${context.attempt}`, (run) => run.execute(diff));
   }
 

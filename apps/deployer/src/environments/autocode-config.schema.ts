@@ -40,11 +40,17 @@ export const healthCheckSchema = z.strictObject({
 });
 
 const hookObjectSchema = z.strictObject({
-  /** Run with /bin/sh in a checkout of the revision being deployed; AUTOCODE_* variables describe the step. */
+  /**
+   * Run with /bin/sh in a checkout of the revision being deployed, its own
+   * files (every path-like word of the command) as of the base revision;
+   * AUTOCODE_* variables describe the step.
+   */
   command: z.string().min(1).max(4000),
   timeout: durationField(1000, 6 * 3_600_000).default(300_000),
-  /** Extra (non-secret) variables; secrets come from the deployer's DEPLOY_HOOK_ENV_PASSTHROUGH. */
+  /** Extra (non-secret) variables, literally. */
   env: z.record(envVarName, z.string().max(4000)).default({}),
+  /** Variables of the deployer's environment this hook gets (secrets); each must be in the operator's DEPLOY_HOOK_ENV_PASSTHROUGH. */
+  pass_env: z.array(envVarName).max(50).default([]),
 });
 const hookSchema = z.union([z.string().min(1).max(4000).transform((command) => hookObjectSchema.parse({ command })), hookObjectSchema]);
 

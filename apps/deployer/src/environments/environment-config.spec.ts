@@ -69,7 +69,7 @@ deployment:
         gate: { error_rate_max: 0.1 }
 `);
     const env = config.environments[0];
-    expect(env.hook).toEqual({ command: './deploy.sh', timeoutMs: 300_000, env: {} });
+    expect(env.hook).toEqual({ command: './deploy.sh', timeoutMs: 300_000, env: {}, passEnv: [] });
     expect(env.canary).toMatchObject({ steps: [5, 100], observeMs: 2000, gate: { measurement: 'http_requests', errorRateMax: 0.1, minRequests: 1 } });
   });
 

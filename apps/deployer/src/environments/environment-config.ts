@@ -38,7 +38,7 @@ export interface EnvironmentConfig {
   requiresApproval: boolean;
   approval: { timeoutMs: number; onTimeout: 'reject' | 'approve' };
   soak?: { after: string; durationMs: number };
-  hook?: { command: string; timeoutMs: number; env: Record<string, string> };
+  hook?: { command: string; timeoutMs: number; env: Record<string, string>; passEnv: string[] };
   healthChecks: HealthCheckConfig[];
   strategy: DeployStrategy;
   canary: CanaryConfig;
@@ -127,7 +127,7 @@ function normalize(env: RawEnvironment): EnvironmentConfig {
     requiresApproval: env.requires_approval ?? !env.auto_deploy,
     approval: { timeoutMs: env.approval.timeout, onTimeout: env.approval.on_timeout },
     ...(soak ? { soak } : {}),
-    ...(env.deploy_hook ? { hook: { command: env.deploy_hook.command, timeoutMs: env.deploy_hook.timeout, env: env.deploy_hook.env } } : {}),
+    ...(env.deploy_hook ? { hook: { command: env.deploy_hook.command, timeoutMs: env.deploy_hook.timeout, env: env.deploy_hook.env, passEnv: env.deploy_hook.pass_env } } : {}),
     healthChecks: env.health_checks,
     strategy: env.strategy,
     canary: canary

@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { redactHookOutput } from './hook-env';
+import type { HookUser } from './hook-user';
 
 export interface HookInvocation {
   command: string;
   cwd: string;
-  /** The whole environment of the hook: nothing else of the deployer's leaks in. */
+  /** The whole environment of the hook: nothing else of the deployer's leaks in (see hookEnvironment). */
   env: Record<string, string>;
+  /** Run as this user (DEPLOY_HOOK_USER) instead of the deployer's. */
+  user?: HookUser;
   timeoutMs: number;
   /** Output goes to this file (appended), not to a pipe: a service the hook starts in the background keeps writing safely. */
   logFile: string;
@@ -42,6 +46,7 @@ export function runHook(invocation: HookInvocation): Promise<HookResult> {
     const child = spawn('/bin/sh', ['-c', invocation.command], {
       cwd: invocation.cwd,
       env: invocation.env,
+      ...(invocation.user ? { uid: invocation.user.uid, gid: invocation.user.gid } : {}),
       detached: true,
       stdio: ['ignore', fd, fd],
     });
@@ -97,10 +102,11 @@ async function readTail(file: string): Promise<string> {
   }
 }
 
-export function describeHookFailure(result: HookResult, timeoutMs: number): string | undefined {
+/** Why the hook failed, for records, task errors and notifications: its last line of output with `secrets` (what it was given) redacted. */
+export function describeHookFailure(result: HookResult, timeoutMs: number, secrets: readonly string[] = []): string | undefined {
   if (result.timedOut) return `hook timed out after ${Math.round(timeoutMs / 1000)} s`;
   if (result.aborted) return 'hook stopped: the deployment was aborted';
-  if (result.exitCode !== 0) return `hook exited with ${result.exitCode ?? result.signal}${lastLine(result.outputTail)}`;
+  if (result.exitCode !== 0) return `hook exited with ${result.exitCode ?? result.signal}${lastLine(redactHookOutput(result.outputTail, secrets))}`;
   return undefined;
 }
 

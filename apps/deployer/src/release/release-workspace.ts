@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lchown, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GitClient, GitError } from '@autocode/git';
+import type { HookUser } from './hook-user';
 
 export interface GitAuthor {
   name: string;
@@ -174,6 +175,36 @@ export class ReleaseWorkspace {
     return dir;
   }
 
+  /**
+   * Makes the hook's own files in a release checkout the base revision's:
+   * each path-like word of the command that is a file at `baseCommit` gets
+   * that content back, and one that is not there at the base is removed —
+   * the hook never runs a file of the deployed change (the validator's
+   * protected paths refuse such changes too; this holds whatever the branch
+   * tip carries). Returns the paths it pinned or removed.
+   */
+  async pinHookFiles(dir: string, baseCommit: string, words: readonly string[]): Promise<string[]> {
+    const touched: string[] = [];
+    for (const word of words) {
+      const [entry] = (await this.git.exec(this.repoDir, ['--literal-pathspecs', 'ls-tree', '-z', baseCommit, '--', word])).split('\0');
+      const type = entry ? entry.split(' ')[1] : undefined;
+      const target = join(dir, word);
+      if (type === 'blob') {
+        await this.git.exec(dir, ['--literal-pathspecs', 'checkout', '--quiet', baseCommit, '--', word]);
+        touched.push(word);
+      } else if (type === undefined && (await lstat(target).catch(() => undefined))?.isFile()) {
+        await rm(target, { force: true });
+        touched.push(word);
+      }
+    }
+    return touched;
+  }
+
+  /** Gives a release checkout to the hook's user, so a hook that builds in it can write there. */
+  async handOver(dir: string, user: HookUser): Promise<void> {
+    await chownTree(dir, user.uid, user.gid);
+  }
+
   /** Removes release checkouts beyond the newest `keepCount`, never one in `live`. */
   async pruneReleases(live: ReadonlySet<string>, keepCount: number): Promise<void> {
     const names = await readdir(this.releasesDir).catch(() => [] as string[]);
@@ -219,6 +250,14 @@ export class ReleaseWorkspace {
       ...args,
     ]);
   }
+}
+
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+  // lchown: a symlink in the checkout is re-owned itself, never what it points at.
+  const info = await lstat(path);
+  if (info.uid !== uid || info.gid !== gid) await lchown(path, uid, gid);
+  if (!info.isDirectory()) return;
+  for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
 }
 
 /**
