@@ -49,6 +49,10 @@ export function sandboxEnv(input: SandboxEnvInput): Record<string, string> {
     NO_UPDATE_NOTIFIER: '1',
     npm_config_update_notifier: 'false',
     GIT_TERMINAL_PROMPT: '0',
+    // The run has a uid of its own (see launcher.ts) and the workspace is the service's: git would call it "dubious ownership".
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'safe.directory',
+    GIT_CONFIG_VALUE_0: '*',
   };
   for (const name of INHERITED) {
     const value = host[name];

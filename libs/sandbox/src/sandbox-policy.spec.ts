@@ -1,5 +1,6 @@
 import { bubblewrapArgs, type PathKind } from './bubblewrap';
 import { classifyExit } from './exit-reason';
+import { identityFiles, launcherArgv } from './launcher';
 import { ForbiddenSandboxEnvError, sandboxEnv } from './sandbox-env';
 
 describe('sandboxEnv', () => {
@@ -36,12 +37,31 @@ describe('bubblewrapArgs', () => {
   const describe_ = (path: string): PathKind => layout[path] ?? { type: 'missing' };
   const plan = { cwd: '/work/ws/repo', writable: ['/work/ws/repo', '/work/ws/scratch'], readOnly: ['/work/node_modules', '/work'], network: false, asRoot: true };
 
-  it('unshares everything, drops capabilities, and ends with a read-only root', () => {
+  it('dies with its parent in its own PID namespace, without network, and ends with a fresh /proc and a read-only root', () => {
     const args = bubblewrapArgs(plan, describe_);
-    expect(args.slice(0, 4)).toEqual(['--die-with-parent', '--new-session', '--unshare-all', '--hostname']);
-    expect(args).not.toContain('--share-net');
-    expect(args.join(' ')).toContain('--cap-drop ALL');
-    expect(args.join(' ')).toMatch(/--remount-ro \/ --chdir \/work\/ws\/repo$/);
+    expect(args.slice(0, 3)).toEqual(['--die-with-parent', '--new-session', '--unshare-pid']);
+    expect(args).toEqual(expect.arrayContaining(['--unshare-net', '--unshare-ipc', '--unshare-uts']));
+    expect(args.join(' ')).toMatch(/--proc \/proc --dev \/dev --remount-ro \/ --chdir \/work\/ws\/repo$/);
+  });
+
+  it('as root: no user namespace (it would map the run to uid 0), every capability dropped but what the launcher needs', () => {
+    const args = bubblewrapArgs(plan, describe_);
+    expect(args).not.toContain('--unshare-user');
+    const joined = args.join(' ');
+    expect(joined).toContain('--cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID --cap-add CAP_SETPCAP --cap-add CAP_DAC_OVERRIDE --cap-add CAP_FOWNER');
+    expect(joined).not.toMatch(/CAP_SYS_ADMIN|CAP_NET/);
+  });
+
+  it('as another user: a user namespace with every capability dropped', () => {
+    const args = bubblewrapArgs({ ...plan, asRoot: false }, describe_);
+    expect(args.join(' ')).toContain('--unshare-user --cap-drop ALL');
+    expect(args).not.toContain('--cap-add');
+  });
+
+  it('binds the given passwd over the host one', () => {
+    const args = bubblewrapArgs({ ...plan, etcFiles: { '/etc/passwd': '/tmp/id/passwd' } }, describe_);
+    expect(args.join(' ')).toContain('--ro-bind /tmp/id/passwd /etc/passwd');
+    expect(args.join(' ')).not.toContain('--ro-bind /etc/passwd /etc/passwd');
   });
 
   it('recreates merged-/usr symlinks and binds only what exists of /etc', () => {
@@ -61,7 +81,8 @@ describe('bubblewrapArgs', () => {
   });
 
   it('shares the network only when asked', () => {
-    expect(bubblewrapArgs({ ...plan, network: true }, describe_)).toContain('--share-net');
+    expect(bubblewrapArgs(plan, describe_)).toContain('--unshare-net');
+    expect(bubblewrapArgs({ ...plan, network: true }, describe_)).not.toContain('--unshare-net');
   });
 });
 
@@ -78,7 +99,54 @@ describe('classifyExit', () => {
     [{ ...base, exitCode: 1, stderr: 'MemoryError' }, 'memory-limit'],
     [{ ...base, exitCode: 0, stderr: 'warning: almost out of memory' }, 'exited'],
     [{ ...base, exitCode: null, signal: 'SIGSEGV' }, 'signal'],
+    [{ ...base, exitCode: null, signal: 'SIGXFSZ' }, 'file-size-limit'],
+    [{ ...base, exitCode: 1, stderr: "Error: EFBIG: file too large, write" }, 'file-size-limit'],
+    [{ ...base, exitCode: 2, stderr: '/bin/sh: 0: Cannot fork' }, 'process-limit'],
+    [{ ...base, exitCode: 1, stderr: 'Error: spawn sleep EAGAIN' }, 'process-limit'],
+    [{ ...base, exitCode: 0, stderr: 'Error: spawn sleep EAGAIN (retried, fine)' }, 'exited'],
   ] as const)('%j is %s', (facts, reason) => {
     expect(classifyExit(facts)).toBe(reason);
+  });
+});
+
+describe('launcherArgv', () => {
+  const tools = { prlimit: '/usr/bin/prlimit', setpriv: '/usr/bin/setpriv' };
+  const limits = { memoryMb: 512, maxProcesses: 64, maxFileSizeMb: 8 };
+
+  it('sets every limit, soft and hard, before the command', () => {
+    expect(launcherArgv(tools, 'node', ['-e', '1'], limits)).toEqual([
+      '/usr/bin/prlimit',
+      `--data=${512 * 1024 * 1024}`,
+      '--nproc=64',
+      `--fsize=${8 * 1024 * 1024}`,
+      '--core=0',
+      '--',
+      'node',
+      '-e',
+      '1',
+    ]);
+  });
+
+  it("with an identity, switches to the run's uid keeping only DAC_OVERRIDE and FOWNER", () => {
+    const argv = launcherArgv(tools, 'node', [], limits, { uid: 1234567, gid: 1234567 });
+    const setpriv = argv.slice(argv.indexOf('/usr/bin/setpriv'));
+    expect(setpriv).toEqual([
+      '/usr/bin/setpriv',
+      '--reuid=1234567',
+      '--regid=1234567',
+      '--clear-groups',
+      '--inh-caps=-all,+dac_override,+fowner',
+      '--ambient-caps=-all,+dac_override,+fowner',
+      '--bounding-set=-all,+dac_override,+fowner',
+      '--',
+      'node',
+    ]);
+    expect(argv.indexOf('/usr/bin/prlimit')).toBe(0);
+  });
+
+  it('names the uid in passwd and group', () => {
+    const files = identityFiles({ uid: 1234567, gid: 7654321 }, '/ws/scratch');
+    expect(files.passwd).toContain('sandbox:x:1234567:7654321:sandbox:/ws/scratch:/bin/sh');
+    expect(files.group).toContain('sandbox:x:7654321:');
   });
 });

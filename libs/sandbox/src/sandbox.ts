@@ -1,19 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { bubblewrapArgs } from './bubblewrap';
 import { classifyExit, describeExit, type SandboxExitReason } from './exit-reason';
+import { identityFiles, launcherArgv, type LauncherTools, runIdentity, type RunIdentity, type RunLimits } from './launcher';
+import type { SANDBOX_MODES } from './sandbox.config';
 import { DEFAULT_PATH, sandboxEnv } from './sandbox-env';
 
-/**
- * - `auto`: bubblewrap when it is installed and works here, else rlimits;
- * - `bubblewrap`: bubblewrap or refuse to start;
- * - `rlimits`: never bubblewrap (resource limits, scrubbed env and cwd only).
- */
-export type IsolationMode = 'auto' | 'bubblewrap' | 'rlimits';
+/** See sandbox.config.ts for what each mode means. */
+export type IsolationMode = (typeof SANDBOX_MODES)[number];
 export type Isolation = 'bubblewrap' | 'rlimits';
 
 export interface SandboxOptions {
@@ -25,12 +23,18 @@ export interface SandboxOptions {
   /** Defaults for runs that do not say. */
   defaultMemoryMb?: number;
   defaultMaxOutputBytes?: number;
+  defaultMaxProcesses?: number;
+  defaultMaxFileSizeMb?: number;
 }
 
 export interface SandboxStatus {
   isolation: Isolation;
   /** Whether an OS-level sandbox (namespaces, read-only root) is in force. */
   osSandbox: boolean;
+  /** Whether runs are allowed at all: with bubblewrap, or without it only in `unsafe-rlimits` mode. */
+  runsAllowed: boolean;
+  /** Runs happen without an OS sandbox (`unsafe-rlimits`): repository code can see the host. */
+  unsafe: boolean;
   /** What was found: the bwrap version, or why it is not used. */
   detail: string;
 }
@@ -45,6 +49,10 @@ export interface SandboxRunRequest {
   timeoutMs: number;
   /** Data-segment limit per process, and the V8 heap cap of Node.js processes. */
   memoryMb?: number;
+  /** Processes and threads the run may have at once (RLIMIT_NPROC under the run's own uid). */
+  maxProcesses?: number;
+  /** Largest file the run may write (RLIMIT_FSIZE). */
+  maxFileSizeMb?: number;
   /** Variables to add to the scrubbed environment; secret-looking names are refused. */
   env?: Record<string, string>;
   stdin?: string | Buffer;
@@ -54,7 +62,7 @@ export interface SandboxRunRequest {
   scratchDir?: string;
   /** Other readable paths, for this run only. */
   readOnlyPaths?: string[];
-  /** Keep the host network (bubblewrap only; off by default). */
+  /** Keep the host network (bubblewrap only; off by default): only for steps that need the package registry. */
   network?: boolean;
   /** Per stream; more output is dropped and `outputTruncated` set. */
   maxOutputBytes?: number;
@@ -81,21 +89,44 @@ export interface SandboxRunResult {
   outputTruncated: boolean;
 }
 
+/** Refusal to run repository code without an OS sandbox (mode `auto` without a usable bubblewrap, or `rlimits`). */
+export class SandboxUnavailableError extends Error {
+  constructor(readonly detail: string) {
+    super(
+      `refusing to run repository code: no OS sandbox (${detail}). Install bubblewrap and give it what it needs (see libs/sandbox/README.md), ` +
+        'or set SANDBOX_MODE=unsafe-rlimits to run it without isolation on a development host',
+    );
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
 const DEFAULT_MEMORY_MB = 1024;
 const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+/** Processes and threads: Node.js has about a dozen threads, a test runner a few workers of it. */
+const DEFAULT_MAX_PROCESSES = 512;
+const DEFAULT_MAX_FILE_SIZE_MB = 1024;
 /** After the main process exits, how long its stdio may stay open (a leftover child) before we stop reading. */
 const CLOSE_GRACE_MS = 2000;
-/** V8's heap gets this share of the memory limit, so a Node.js hog fails with a clear message. */
+/**
+ * V8's heap gets this share of the memory limit, less at least
+ * NODE_HEAP_HEADROOM_MB for what V8 and Node.js allocate outside it, so a
+ * Node.js hog stops at the heap limit with a clear message rather than
+ * dying on a failed allocation somewhere (measured on Node.js 20: 64 MB of
+ * headroom is too little, 96 MB enough).
+ */
 const NODE_HEAP_SHARE = 0.75;
+const NODE_HEAP_HEADROOM_MB = 96;
 
 /**
  * Runs untrusted commands — generators, a target repository's type check,
- * tests and linters — with a scrubbed environment, a time limit that kills
- * the whole process tree, a memory limit, and, where bubblewrap works, no
- * view of the host beyond the system directories, the toolchain and the
- * workspace (read-only root, no network, own PID namespace). Without
- * bubblewrap it falls back to rlimits, the scrubbed environment and the
- * working directory, and says so in `status`.
+ * tests and linters, the planner's ESLint/Prettier over the target's
+ * configuration — with a scrubbed environment, limits on time (the whole
+ * process tree is killed), memory, processes and file size, and, with
+ * bubblewrap, no view of the host beyond the system directories, the
+ * toolchain and the workspace (read-only root, no network, own PID
+ * namespace and /proc, its own unprivileged uid when the service is root).
+ * Without bubblewrap it refuses to run anything unless the mode is
+ * `unsafe-rlimits`, and says so in `status`.
  */
 export class Sandbox {
   private readonly logger = new Logger(Sandbox.name);
@@ -103,6 +134,7 @@ export class Sandbox {
   private constructor(
     readonly status: SandboxStatus,
     private readonly bwrapPath: string | undefined,
+    private readonly tools: LauncherTools | undefined,
     private readonly options: SandboxOptions,
   ) {}
 
@@ -110,58 +142,79 @@ export class Sandbox {
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
     const mode = options.mode ?? 'auto';
     const logger = new Logger(Sandbox.name);
-    if (mode === 'rlimits') {
-      const sandbox = new Sandbox({ isolation: 'rlimits', osSandbox: false, detail: 'bubblewrap disabled by configuration' }, undefined, options);
-      logger.warn({ msg: 'OS sandbox not active: rlimits, scrubbed environment and working directory only', detail: sandbox.status.detail });
+    const tools = findLauncherTools();
+    if (mode === 'rlimits' || mode === 'unsafe-rlimits') {
+      const unsafe = mode === 'unsafe-rlimits';
+      if (unsafe && !tools.ok) throw new Error(`SANDBOX_MODE=unsafe-rlimits needs ${tools.detail}`);
+      const detail = unsafe ? 'UNSAFE: bubblewrap disabled by SANDBOX_MODE=unsafe-rlimits' : 'bubblewrap disabled by SANDBOX_MODE=rlimits';
+      const sandbox = new Sandbox({ isolation: 'rlimits', osSandbox: false, runsAllowed: unsafe, unsafe, detail }, undefined, tools.ok ? tools.tools : undefined, options);
+      if (unsafe) logger.warn({ msg: 'UNSAFE SANDBOX: repository code runs WITHOUT an OS sandbox (resource limits and scrubbed environment only)', detail });
+      else logger.error({ msg: 'no OS sandbox: every run of repository code will be refused', detail });
       return sandbox;
     }
-    const probe = await probeBubblewrap(options.bwrapPath);
+    const probe = tools.ok ? await probeBubblewrap(options.bwrapPath, tools.tools) : { ok: false as const, detail: tools.detail };
     if (probe.ok) {
-      const sandbox = new Sandbox({ isolation: 'bubblewrap', osSandbox: true, detail: probe.detail }, probe.path, options);
+      const sandbox = new Sandbox({ isolation: 'bubblewrap', osSandbox: true, runsAllowed: true, unsafe: false, detail: probe.detail }, probe.path, tools.ok ? tools.tools : undefined, options);
       logger.log({ msg: 'OS sandbox active', isolation: 'bubblewrap', detail: probe.detail });
       return sandbox;
     }
     if (mode === 'bubblewrap') throw new Error(`bubblewrap was required but cannot be used: ${probe.detail}`);
-    logger.warn({ msg: 'OS sandbox not active: falling back to rlimits, scrubbed environment and working directory', detail: probe.detail });
-    return new Sandbox({ isolation: 'rlimits', osSandbox: false, detail: probe.detail }, undefined, options);
+    logger.error({ msg: 'no OS sandbox: every run of repository code will be refused (SANDBOX_MODE=unsafe-rlimits would run it unisolated)', detail: probe.detail });
+    return new Sandbox({ isolation: 'rlimits', osSandbox: false, runsAllowed: false, unsafe: false, detail: probe.detail }, undefined, undefined, options);
   }
 
+  /**
+   * Runs one command. Rejects only for a request it will not run: a bad
+   * one (cwd not a directory, a forbidden env name) or any request when
+   * there is no OS sandbox (SandboxUnavailableError); what the process
+   * does is in the result.
+   */
   async run(request: SandboxRunRequest): Promise<SandboxRunResult> {
+    if (!this.status.runsAllowed || !this.tools) throw new SandboxUnavailableError(this.status.detail);
     const cwd = checkDirectory(request.cwd, 'cwd');
-    const memoryMb = request.memoryMb ?? this.options.defaultMemoryMb ?? DEFAULT_MEMORY_MB;
+    const limits: RunLimits = {
+      memoryMb: request.memoryMb ?? this.options.defaultMemoryMb ?? DEFAULT_MEMORY_MB,
+      maxProcesses: request.maxProcesses ?? this.options.defaultMaxProcesses ?? DEFAULT_MAX_PROCESSES,
+      maxFileSizeMb: request.maxFileSizeMb ?? this.options.defaultMaxFileSizeMb ?? DEFAULT_MAX_FILE_SIZE_MB,
+    };
     const maxOutputBytes = request.maxOutputBytes ?? this.options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const writable = [cwd, ...(request.writablePaths ?? []).map((p) => checkDirectory(p, 'writablePaths'))];
     const ownScratch = request.scratchDir === undefined;
     const scratchDir = request.scratchDir ? checkDirectory(request.scratchDir, 'scratchDir') : await mkdtemp(join(tmpdir(), 'autocode-sbx-'));
+    const asRoot = process.getuid?.() === 0;
+    const identity = asRoot ? runIdentity() : undefined;
+    let identityDir: string | undefined;
     try {
       const nodeDir = dirname(process.execPath);
       const env = sandboxEnv({
         scratchDir,
         extra: request.env,
-        nodeHeapMb: memoryMb * NODE_HEAP_SHARE,
+        nodeHeapMb: Math.min(limits.memoryMb * NODE_HEAP_SHARE, limits.memoryMb - NODE_HEAP_HEADROOM_MB),
         path: [nodeDir, ...DEFAULT_PATH.split(delimiter).filter((p) => p !== nodeDir)],
       });
-      // ulimit in the shell that execs the command: RLIMIT_DATA (kB) caps each process's heap, no core dumps.
-      const limited = ['/bin/sh', '-c', 'ulimit -d "$1" && ulimit -c 0 && shift && exec "$@"', 'sandbox', String(memoryMb * 1024), request.command, ...(request.args ?? [])];
-      const [file, args] =
-        this.status.isolation === 'bubblewrap'
-          ? [
-              this.bwrapPath!,
-              [
-                ...bubblewrapArgs({
-                  cwd,
-                  writable: [cwd, scratchDir, ...(request.writablePaths ?? []).map((p) => checkDirectory(p, 'writablePaths'))],
-                  readOnly: [...toolchainPaths(), ...(this.options.readOnlyPaths ?? []), ...(request.readOnlyPaths ?? [])].filter((p) => existsSync(p)),
-                  network: request.network ?? false,
-                  asRoot: process.getuid?.() === 0,
-                }),
-                '--',
-                ...limited,
-              ],
-            ]
-          : [limited[0], limited.slice(1)];
-      return await this.spawnAndWait(file, args, { ...request, cwd }, env, { memoryMb, maxOutputBytes });
+      const launched = launcherArgv(this.tools, request.command, request.args ?? [], limits, identity);
+      let file = launched[0];
+      let args = launched.slice(1);
+      if (this.status.isolation === 'bubblewrap') {
+        identityDir = identity ? await mkdtemp(join(tmpdir(), 'autocode-sbx-id-')) : undefined;
+        file = this.bwrapPath!;
+        args = [
+          ...bubblewrapArgs({
+            cwd,
+            writable: [...writable, scratchDir],
+            readOnly: [...toolchainPaths(), ...(this.options.readOnlyPaths ?? []), ...(request.readOnlyPaths ?? [])].filter((p) => existsSync(p)),
+            network: request.network ?? false,
+            asRoot,
+            etcFiles: identity && identityDir ? await writeIdentityFiles(identityDir, identity, scratchDir) : undefined,
+          }),
+          '--',
+          ...launched,
+        ];
+      }
+      return await this.spawnAndWait(file, args, { ...request, cwd }, env, { ...limits, maxOutputBytes });
     } finally {
       if (ownScratch) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+      if (identityDir) await rm(identityDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -170,7 +223,7 @@ export class Sandbox {
     args: string[],
     request: SandboxRunRequest,
     env: Record<string, string>,
-    limits: { memoryMb: number; maxOutputBytes: number },
+    limits: RunLimits & { maxOutputBytes: number },
   ): Promise<SandboxRunResult> {
     const started = performance.now();
     const isolation = this.status.isolation;
@@ -236,7 +289,7 @@ export class Sandbox {
           isolation,
           outputTruncated: truncated,
         };
-        result.summary = describeExit(result, { timeoutMs: request.timeoutMs, memoryMb: limits.memoryMb });
+        result.summary = describeExit(result, { timeoutMs: request.timeoutMs, ...limits });
         if (reason !== 'exited') this.logger.warn({ msg: 'sandboxed process stopped', command: request.command, reason, summary: result.summary });
         resolvePromise(result);
       };
@@ -301,31 +354,49 @@ function checkDirectory(path: string, what: string): string {
   return resolved;
 }
 
-async function probeBubblewrap(configured?: string): Promise<{ ok: true; path: string; detail: string } | { ok: false; detail: string }> {
+async function probeBubblewrap(configured: string | undefined, tools: LauncherTools): Promise<{ ok: true; path: string; detail: string } | { ok: false; detail: string }> {
   const path = configured ?? findOnPath('bwrap');
   if (!path) return { ok: false, detail: 'bwrap not found on PATH (install bubblewrap: apt-get install -y bubblewrap)' };
   const version = await execute(path, ['--version']);
   const dir = await mkdtemp(join(tmpdir(), 'autocode-sbx-probe-'));
   try {
-    // A real trial: some hosts (containers without user namespaces) ship bwrap but forbid what it needs.
+    // A real trial of what every run does (namespaces, fresh /proc, limits, own uid): some hosts
+    // (containers without user namespaces, or with a masked /proc) ship bwrap but forbid what it needs.
+    const asRoot = process.getuid?.() === 0;
+    const identity = asRoot ? runIdentity() : undefined;
     const trial = await execute(path, [
-      ...bubblewrapArgs({ cwd: dir, writable: [dir], readOnly: [], network: false, asRoot: process.getuid?.() === 0 }),
+      ...bubblewrapArgs({ cwd: dir, writable: [dir], readOnly: [], network: false, asRoot, etcFiles: identity ? await writeIdentityFiles(dir, identity, dir) : undefined }),
       '--',
-      '/bin/sh',
-      '-c',
-      'echo ok > probe && cat probe',
+      ...launcherArgv(tools, '/bin/sh', ['-c', 'echo ok > probe && cat probe'], { memoryMb: 256, maxProcesses: 64, maxFileSizeMb: 1 }, identity),
     ]);
     if (trial.code !== 0 || trial.stdout.trim() !== 'ok') {
       return { ok: false, detail: `bwrap at ${path} cannot create a sandbox here: ${(trial.stderr || trial.stdout).trim().slice(0, 300)}` };
     }
-    return { ok: true, path, detail: `${version.stdout.trim() || 'bubblewrap'} at ${path}` };
+    return { ok: true, path, detail: `${version.stdout.trim() || 'bubblewrap'} at ${path}${asRoot ? ', each run under its own uid' : ''}` };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+/** prlimit and setpriv (util-linux) start every command under its limits (see launcher.ts). */
+function findLauncherTools(): { ok: true; tools: LauncherTools } | { ok: false; detail: string } {
+  const prlimit = findOnPath('prlimit');
+  const setpriv = findOnPath('setpriv');
+  if (!prlimit || !setpriv) return { ok: false, detail: `${!prlimit ? 'prlimit' : 'setpriv'} not found on PATH (install util-linux)` };
+  return { ok: true, tools: { prlimit, setpriv } };
+}
+
+async function writeIdentityFiles(dir: string, identity: RunIdentity, home: string): Promise<Record<string, string>> {
+  const files = identityFiles(identity, home);
+  const passwd = join(dir, 'passwd');
+  const group = join(dir, 'group');
+  await writeFile(passwd, files.passwd, { mode: 0o644 });
+  await writeFile(group, files.group, { mode: 0o644 });
+  return { '/etc/passwd': passwd, '/etc/group': group };
+}
+
 function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? DEFAULT_PATH).split(delimiter)) {
+  for (const dir of `${process.env.PATH ?? ''}${delimiter}${DEFAULT_PATH}`.split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, fsConstants.X_OK);

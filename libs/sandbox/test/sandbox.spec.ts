@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ForbiddenSandboxEnvError, Sandbox } from '../src';
+import { ForbiddenSandboxEnvError, Sandbox, SandboxHealthIndicator, SandboxUnavailableError } from '../src';
 
 /**
  * The sandbox on this host, with real processes: bubblewrap (required here,
@@ -67,9 +67,10 @@ describe('Sandbox', () => {
       sandbox = await Sandbox.create({ mode: 'bubblewrap' });
     });
 
-    it('says the OS sandbox is active', () => {
-      expect(sandbox.status).toMatchObject({ isolation: 'bubblewrap', osSandbox: true });
+    it('says the OS sandbox is active, and readiness says up', async () => {
+      expect(sandbox.status).toMatchObject({ isolation: 'bubblewrap', osSandbox: true, runsAllowed: true, unsafe: false });
       expect(sandbox.status.detail).toMatch(/bubblewrap/);
+      expect(await new SandboxHealthIndicator(sandbox).check()).toMatchObject({ status: 'up' });
     });
 
     it('runs a command in the workspace with stdin, stdout, stderr and its exit code', async () => {
@@ -171,15 +172,34 @@ describe('Sandbox', () => {
     });
   });
 
-  describe('with rlimits only (no OS sandbox)', () => {
+  describe('with rlimits only (SANDBOX_MODE=rlimits): no OS sandbox, so nothing runs', () => {
+    it('refuses every run, says why and how to allow it, and runs nothing', async () => {
+      const sandbox = await Sandbox.create({ mode: 'rlimits' });
+      expect(sandbox.status).toMatchObject({ isolation: 'rlimits', osSandbox: false, runsAllowed: false, unsafe: false });
+      const marker = join(workspace, 'ran.txt');
+      const run = sandbox.run({ ...node(`require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`), cwd: workspace, timeoutMs: 20_000 });
+      await expect(run).rejects.toThrow(SandboxUnavailableError);
+      await expect(run).rejects.toThrow(/refusing to run repository code: no OS sandbox .*SANDBOX_MODE=unsafe-rlimits/);
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    it('reports the sandbox down under readiness', async () => {
+      const health = await new SandboxHealthIndicator(await Sandbox.create({ mode: 'rlimits' })).check();
+      expect(health).toMatchObject({ status: 'down', details: { runsAllowed: false } });
+    });
+  });
+
+  describe('with SANDBOX_MODE=unsafe-rlimits (no OS sandbox, runs allowed)', () => {
     let sandbox: Sandbox;
 
     beforeAll(async () => {
-      sandbox = await Sandbox.create({ mode: 'rlimits' });
+      sandbox = await Sandbox.create({ mode: 'unsafe-rlimits' });
     });
 
-    it('says the OS sandbox is not active', () => {
-      expect(sandbox.status).toMatchObject({ isolation: 'rlimits', osSandbox: false });
+    it('says the OS sandbox is not active and readiness says degraded', async () => {
+      expect(sandbox.status).toMatchObject({ isolation: 'rlimits', osSandbox: false, runsAllowed: true, unsafe: true });
+      expect(sandbox.status.detail).toMatch(/UNSAFE/);
+      expect(await new SandboxHealthIndicator(sandbox).check()).toMatchObject({ status: 'degraded', details: { unsafe: true } });
     });
 
     it('still scrubs the environment', async () => {

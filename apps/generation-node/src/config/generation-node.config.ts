@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { llmEnvFields } from '@autocode/llm-client';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
+import { sandboxEnvFields } from '@autocode/sandbox';
 import { workerEnvFields } from '@autocode/worker';
 
 export const generationNodeConfigSchema = baseEnvSchema.extend({
@@ -8,12 +9,8 @@ export const generationNodeConfigSchema = baseEnvSchema.extend({
   /** The `llm` generator's model (see libs/llm-client): offered only when LLM_BASE_URL and LLM_MODEL are set. */
   ...llmEnvFields,
   HTTP_PORT: envFields.port(8082),
-  /**
-   * `auto`: bubblewrap when it works on this host, else rlimits only (logged,
-   * and reported under /health/ready); `bubblewrap`: refuse to start without
-   * it; `rlimits`: never use it.
-   */
-  SANDBOX_MODE: z.enum(['auto', 'bubblewrap', 'rlimits']).default('auto'),
+  /** SANDBOX_MODE: how generators are isolated (one definition, in libs/sandbox). */
+  ...sandboxEnvFields,
   /** Where ephemeral workspaces are created (a directory under the system temp dir by default). */
   WORKSPACE_DIR: z.string().min(1).optional(),
   /** Wall-clock limit of one generator run in the sandbox (the task's own deadline still applies). */

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { llmEnvFields } from '@autocode/llm-client';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
+import { sandboxEnvFields } from '@autocode/sandbox';
 import { workerEnvFields } from '@autocode/worker';
 
 export const STAGE_NAMES = ['syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'] as const;
@@ -25,8 +26,8 @@ export const validatorConfigSchema = baseEnvSchema.extend({
    * operator's call.
    */
   VALIDATOR_REQUIRED_STAGES: stageList('syntax,unit-tests,static-analysis,security,performance'),
-  /** `auto`: bubblewrap where it works, else rlimits (see libs/sandbox). */
-  SANDBOX_MODE: z.enum(['auto', 'bubblewrap', 'rlimits']).default('auto'),
+  /** SANDBOX_MODE: how the stages' commands are isolated (one definition, in libs/sandbox). */
+  ...sandboxEnvFields,
   /** Memory of one sandboxed process (type check, tests, linter, benchmark). */
   VALIDATOR_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1536),
   /** Default time limits per stage (a repository may set its own in autocode.yaml). */

@@ -1,4 +1,5 @@
-export type HealthStatus = 'up' | 'down';
+/** `degraded`: working, but short of what it should be (e.g. a sandbox without OS isolation); counts as not up. */
+export type HealthStatus = 'up' | 'degraded' | 'down';
 
 export interface HealthCheckResult {
   status: HealthStatus;
