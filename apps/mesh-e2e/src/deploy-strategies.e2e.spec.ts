@@ -6,6 +6,7 @@ import { InfluxClient } from '@autocode/metrics';
 import { deleteNamespaceTopics, freePort, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
 import { DeployFixture, type FixturePatch } from './deploy-fixture';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
+import { TestValidationRecords } from './validation-records';
 
 const OPERATOR_KEY = `op-${randomBytes(12).toString('hex')}`;
 
@@ -25,6 +26,7 @@ interface Deployment {
  */
 describe('deployer: canary, blue-green and feature flags', () => {
   const namespace = testNamespace('strategy');
+  const validations = new TestValidationRecords(namespace);
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
   const workspace = mkdtempSync(join(tmpdir(), 'autocode-deployer-ws-'));
   const ports: Record<string, number> = {};
@@ -98,7 +100,13 @@ ${health}
       services: ['orchestrator', 'deployer'],
       env: {
         orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '' },
-        deployer: { API_KEYS: `ops:operator:${OPERATOR_KEY}`, DEPLOY_WORKSPACE_DIR: workspace, WORKER_HEARTBEAT_INTERVAL_MS: '500' },
+        deployer: {
+          API_KEYS: `ops:operator:${OPERATOR_KEY}`,
+          DEPLOY_WORKSPACE_DIR: workspace,
+          WORKER_HEARTBEAT_INTERVAL_MS: '500',
+          // The services this test deploys listen on loopback, which the egress policy refuses unless named.
+          EGRESS_ALLOW: Object.values(ports).map((port) => `127.0.0.1:${port}`).join(','),
+        },
       },
     });
     api = new OrchestratorApi(mesh.orchestratorUrl);
@@ -107,6 +115,7 @@ ${health}
 
   afterAll(async () => {
     await mesh?.stop();
+    await validations.close();
     await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
     fixture?.remove();
     rmSync(workspace, { recursive: true, force: true });
@@ -122,8 +131,11 @@ ${health}
   };
   const deployment = async (id: string) => (await call<Deployment>('GET', `/api/deployments/${id}`, OPERATOR_KEY)).body;
   const deploymentIdOf = (task: TaskView) => `dep_${task.id.replace(/^tsk_/, '')}`;
-  const startDeploy = (environment: string, patch: FixturePatch, title: string) =>
-    api.createTask({ type: 'deploy', params: { repository: fixture.repo, commit: fixture.commit, patch, environment, title } });
+  // These specs are about deploying: each patch gets a passing validation record first, as the validator would write it (deploy-trust covers the real validator).
+  const startDeploy = async (environment: string, patch: FixturePatch, title: string) => {
+    await validations.pass(fixture.repo, fixture.commit, patch);
+    return api.createTask({ type: 'deploy', params: { repository: fixture.repo, commit: fixture.commit, patch, environment, title } });
+  };
   const finished = (task: TaskView) => api.waitForTaskState(task.id, ['COMPLETED', 'FAILED', 'CANCELLED'], 120_000);
   const get = async (port: number, path: string) => (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as Record<string, unknown>;
 

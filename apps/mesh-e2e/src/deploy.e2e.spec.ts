@@ -7,6 +7,7 @@ import { InfluxClient } from '@autocode/metrics';
 import { deleteNamespaceTopics, freePort, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
 import { DeployFixture, WebhookReceiver, type FixturePatch } from './deploy-fixture';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
+import { TestValidationRecords } from './validation-records';
 
 const OPERATOR_KEY = `op-${randomBytes(12).toString('hex')}`;
 const VIEWER_KEY = `vw-${randomBytes(12).toString('hex')}`;
@@ -32,6 +33,7 @@ interface Deployment {
  */
 describe('deployer: environments, approvals and rollback', () => {
   const namespace = testNamespace('deploy');
+  const validations = new TestValidationRecords(namespace);
   const webhook = new WebhookReceiver();
   const influx = new InfluxClient({ url: TEST_INFRA.influxUrl, database: TEST_INFRA.influxDatabase });
   const workspace = mkdtempSync(join(tmpdir(), 'autocode-deployer-ws-'));
@@ -108,6 +110,8 @@ ${healthChecks}
           DEPLOY_WORKSPACE_DIR: workspace,
           DEPLOY_APPROVAL_POLL_MS: '200',
           DEPLOY_WEBHOOK_URLS: webhook.url(`/services/${WEBHOOK_SECRET}`),
+          // The services this test deploys and its webhook listen on loopback, which the egress policy refuses unless named.
+          EGRESS_ALLOW: [webhook.port, ...Object.values(ports)].map((port) => `127.0.0.1:${port}`).join(','),
           WORKER_HEARTBEAT_INTERVAL_MS: '500',
         },
       },
@@ -118,6 +122,7 @@ ${healthChecks}
 
   afterAll(async () => {
     await mesh?.stop();
+    await validations.close();
     await webhook.stop();
     await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
     fixture?.remove();
@@ -135,8 +140,11 @@ ${healthChecks}
   const deployment = async (id: string) => (await call<Deployment>('GET', `/api/deployments/${id}`, VIEWER_KEY)).body;
   const deploymentIdOf = (task: TaskView) => `dep_${task.id.replace(/^tsk_/, '')}`;
 
-  const startDeploy = (environment: string, patch: FixturePatch, title: string) =>
-    api.createTask({ type: 'deploy', params: { repository: fixture.repo, commit: fixture.commit, patch, environment, title } });
+  // These specs are about deploying: each patch gets a passing validation record first, as the validator would write it (deploy-trust covers the real validator).
+  const startDeploy = async (environment: string, patch: FixturePatch, title: string) => {
+    await validations.pass(fixture.repo, fixture.commit, patch);
+    return api.createTask({ type: 'deploy', params: { repository: fixture.repo, commit: fixture.commit, patch, environment, title } });
+  };
   const finished = (task: TaskView) => api.waitForTaskState(task.id, ['COMPLETED', 'FAILED', 'CANCELLED'], 120_000);
   const serviceHealth = async (env: string) => (await (await fetch(`http://127.0.0.1:${ports[env]}/health`)).json()) as { revision: string; healthy: boolean };
 
@@ -159,7 +167,7 @@ ${healthChecks}
 
     // The audit trail tells the story; the webhook heard it on the environment's channel.
     const record = await deployment(output.deploymentId);
-    expect(record.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['created', 'auto-approved', 'committed', 'pushed', 'hook:deploy', 'health-check', 'deployed']));
+    expect(record.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['created', 'validated', 'auto-approved', 'committed', 'pushed', 'hook:deploy', 'health-check', 'deployed']));
     const [message] = await waitUntil('the deployed notification', () => webhook.about(output.deploymentId, 'deployed').length > 0 && webhook.about(output.deploymentId, 'deployed'));
     expect(message).toMatchObject({ channel: '#dev-deployments', text: expect.stringContaining('Deployed “Add a welcome banner” to *development*') });
     expect(webhook.messages.every((m) => m.path === `/services/${WEBHOOK_SECRET}`)).toBe(true);
@@ -258,7 +266,7 @@ ${healthChecks}
     expect(early.output).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/it went live there \d+s ago \(deployment dep_.+\), so not before \d{4}-/) });
     // Refused before anything was asked or pushed.
     expect(fixture.remoteTip('main')).toBe(fixture.commit);
-    expect((await deployment(deploymentIdOf(early))).audit.map((a) => a.action)).toEqual(['created', 'refused']);
+    expect((await deployment(deploymentIdOf(early))).audit.map((a) => a.action)).toEqual(['created', 'validated', 'refused']);
   });
 
   it('ends a rejected deployment and an unanswered one without touching their branches', async () => {
@@ -303,6 +311,7 @@ ${healthChecks}
     const bare = DeployFixture.create(await freePort(), () => 'validation:\n  required: []\n');
     try {
       const patch = bare.patch({ 'features/default.json': { d: 1 } });
+      await validations.pass(bare.repo, bare.commit, patch);
       const task = await api.createTask({ type: 'deploy', params: { repository: bare.repo, commit: bare.commit, patch, environment: 'development', title: 'Default environment' } });
       const output = (await finished(task)).output as Record<string, string>;
       expect(output).toMatchObject({ outcome: 'deployed', environment: 'development', branch: 'develop', strategy: 'direct', previousRevision: bare.commit });

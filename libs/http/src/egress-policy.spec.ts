@@ -82,7 +82,7 @@ describe('EgressPolicy', () => {
   });
 
   it('refuses what is not a URL', () => {
-    expect(deny(policy, 'not a url')).toBe('egress denied: "not a url" is not a URL');
+    expect(deny(policy, 'not a url')).toBe('egress denied: the address is not a URL');
   });
 
   it.each(['http://8.8.8.8/', 'https://[2606:4700:4700::1111]/', 'http://[::ffff:8.8.8.8]/', 'http://[64:ff9b::808:808]/', 'https://example.com/path'])('lets %s pass the static check', (url) => {

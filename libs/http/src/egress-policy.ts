@@ -210,7 +210,8 @@ export class EgressPolicy {
     try {
       url = typeof input === 'string' ? new URL(input) : input;
     } catch {
-      throw new EgressDeniedError(`"${String(input).slice(0, 200)}" is not a URL`, '');
+      // The value is not echoed: a webhook URL may carry a secret.
+      throw new EgressDeniedError('the address is not a URL', '');
     }
     if (!ALLOWED_PROTOCOLS.has(url.protocol)) throw new EgressDeniedError(`${url.protocol} URLs are not allowed (only http and https)`, '');
     const host = normalizeHost(url.hostname);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WebhookClient, WebhookRejectedError } from '@autocode/http';
+import { EgressDeniedError, WebhookClient, WebhookRejectedError } from '@autocode/http';
 import { MetricsWriter } from '@autocode/metrics';
 import { BreakerOpenError } from '@autocode/resilience';
 import { SERVICE_CONFIG } from '@autocode/runtime';
@@ -57,7 +57,8 @@ export class DeploymentNotifier {
         this.metrics.increment('deployment_notification', { event, outcome: 'sent' });
         return;
       } catch (error) {
-        const final = attempt === ATTEMPTS || error instanceof BreakerOpenError || (error instanceof WebhookRejectedError && error.status < 500);
+        // An egress refusal (the webhook's host is internal and not in EGRESS_ALLOW) will not change on a retry.
+        const final = attempt === ATTEMPTS || error instanceof BreakerOpenError || error instanceof EgressDeniedError || (error instanceof WebhookRejectedError && error.status < 500);
         if (final) {
           this.metrics.increment('deployment_notification', { event, outcome: 'dropped' });
           this.logger.warn({ msg: 'notification not delivered', event, host, attempts: attempt, err: (error as Error).message });

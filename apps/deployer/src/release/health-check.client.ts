@@ -1,3 +1,4 @@
+import { EgressDeniedError, EgressFetcher, EgressPolicy } from '@autocode/http';
 import type { HealthCheckConfig } from '../environments/environment-config';
 import { sleep } from '../deployment/sleep';
 
@@ -11,9 +12,15 @@ export interface HealthCheckReport {
 
 /**
  * Probes a deployed service over HTTP. No circuit breaker here on purpose:
- * a failing probe is the measurement, not a dependency to protect.
+ * a failing probe is the measurement, not a dependency to protect. Probes
+ * go through the egress policy like every request made for a user: a
+ * service deployed on this host (localhost, 127.0.0.1) is probed only when
+ * EGRESS_ALLOW names it (e.g. `127.0.0.1:3000`); a refused probe fails the
+ * check with the reason. Redirects are not followed.
  */
 export class HealthCheckClient {
+  constructor(private readonly egress: EgressFetcher = new EgressFetcher(EgressPolicy.fromEnv())) {}
+
   async check(check: HealthCheckConfig, baseUrl: string | undefined, revision: string, signal: AbortSignal): Promise<HealthCheckReport> {
     const url = resolveEndpoint(check.endpoint, baseUrl);
     const expectBody = check.expect_body?.replaceAll('{revision}', revision);
@@ -30,7 +37,7 @@ export class HealthCheckClient {
 
   private async probe(url: string, timeoutMs: number, expectStatus: number | undefined, expectBody: string | undefined, signal: AbortSignal): Promise<string> {
     try {
-      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), redirect: 'manual' });
+      const response = await this.egress.fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
       const body = await response.text();
       const statusOk = expectStatus === undefined ? response.status >= 200 && response.status < 300 : response.status === expectStatus;
       if (!statusOk) return `status ${response.status}${expectStatus ? ` (expected ${expectStatus})` : ''}`;
@@ -38,6 +45,7 @@ export class HealthCheckClient {
       return 'ok';
     } catch (error) {
       signal.throwIfAborted();
+      if (error instanceof EgressDeniedError) return error.message;
       const e = error as Error & { cause?: { code?: string } };
       if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
       return e.cause?.code ?? e.message;
