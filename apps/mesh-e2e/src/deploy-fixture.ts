@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -101,6 +101,13 @@ export interface FixtureLayout {
   servicePort: number;
 }
 
+export interface FixtureOptions {
+  /** More files of the first commit (path → content), e.g. a hook of the test's own. */
+  files?: Record<string, string>;
+  /** Hooks run as another user (DEPLOY_HOOK_USER): they may enter the fixture and write to its state dir. */
+  openToHookUser?: boolean;
+}
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Fixture', '-c', 'user.email=fixture@autocode.invalid', '-c', 'commit.gpgsign=false', ...args], {
     cwd,
@@ -120,7 +127,12 @@ export class DeployFixture {
   ) {}
 
   /** `yaml` gets the remote, the hook's state dir and the service port to write autocode.yaml with. */
-  static create(servicePort: number, yaml: (layout: FixtureLayout) => string, app: Record<string, unknown> = { healthy: true, greeting: 'hello' }): DeployFixture {
+  static create(
+    servicePort: number,
+    yaml: (layout: FixtureLayout) => string,
+    app: Record<string, unknown> = { healthy: true, greeting: 'hello' },
+    options: FixtureOptions = {},
+  ): DeployFixture {
     const root = mkdtempSync(join(tmpdir(), 'autocode-deploy-'));
     const repo = join(root, 'repo');
     const remote = join(root, 'remote.git');
@@ -133,6 +145,14 @@ export class DeployFixture {
     writeFileSync(join(repo, 'deploy.js'), DEPLOY_JS);
     writeFileSync(join(repo, 'app.json'), `${JSON.stringify(app, null, 2)}\n`);
     writeFileSync(join(repo, 'autocode.yaml'), yaml({ remote, stateDir, servicePort }));
+    for (const [file, content] of Object.entries(options.files ?? {})) {
+      mkdirSync(dirname(join(repo, file)), { recursive: true });
+      writeFileSync(join(repo, file), content);
+    }
+    if (options.openToHookUser) {
+      chmodSync(root, 0o755);
+      chmodSync(stateDir, 0o777);
+    }
     git(repo, 'add', '-A');
     git(repo, 'commit', '--quiet', '-m', 'A small service to deploy');
     git(repo, 'remote', 'add', 'origin', remote);

@@ -24,7 +24,7 @@ interface Report {
 const VALIDATION_TIMEOUT_MS = 360_000;
 const TEST_TIMEOUT_MS = VALIDATION_TIMEOUT_MS + 30_000;
 
-const STAGES = ['apply', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'];
+const STAGES = ['apply', 'protected-paths', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'];
 
 /**
  * The validation pipeline end to end: validate tasks through the
@@ -85,7 +85,7 @@ describe('validator: the six-stage pipeline', () => {
       'src/pricing.ts': pricing('\n/** Total of the items after a discount. */\nexport function discountedTotal(items: LineItem[], percent: number): number {\n  return applyDiscount(subtotal(items), percent);\n}\n'),
     });
     expect(report.verdict).toBe('passed');
-    for (const name of ['apply', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance']) {
+    for (const name of ['apply', 'protected-paths', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance']) {
       expect({ name, status: stage(name).status, required: stage(name).required }).toEqual({ name, status: 'passed', required: true });
     }
     expect(stage('ai-review')).toMatchObject({ status: 'skipped', required: false, summary: expect.stringMatching(/^no model is configured for AI review/) });

@@ -245,7 +245,7 @@ export class RolloutRun {
     const cwd = await this.ws.release(revision);
     const pinned = await this.ws.pinHookFiles(cwd, this.record.baseCommit, hookFileCandidates(hook.command));
     const user = this.deps.hookUser;
-    if (user) await this.ws.handOver(cwd, user);
+    if (user) await this.ws.shareReadOnly(cwd);
     const result = await runHook({
       command: hook.command,
       cwd,

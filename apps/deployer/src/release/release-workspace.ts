@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { lchown, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GitClient, GitError } from '@autocode/git';
-import type { HookUser } from './hook-user';
 
 export interface GitAuthor {
   name: string;
@@ -200,9 +199,15 @@ export class ReleaseWorkspace {
     return touched;
   }
 
-  /** Gives a release checkout to the hook's user, so a hook that builds in it can write there. */
-  async handOver(dir: string, user: HookUser): Promise<void> {
-    await chownTree(dir, user.uid, user.gid);
+  /**
+   * Lets a hook running as another user (DEPLOY_HOOK_USER) read a release
+   * checkout, whatever the deployer's umask. It stays the deployer's and
+   * read-only to the hook: git runs as the deployer in it, and a hook that
+   * could rewrite its `.git` file or config could make that git run its code.
+   */
+  async shareReadOnly(dir: string): Promise<void> {
+    for (const parent of [this.root, this.releasesDir]) await chmod(parent, ((await stat(parent)).mode & 0o7777) | 0o055);
+    await shareTree(dir);
   }
 
   /** Removes release checkouts beyond the newest `keepCount`, never one in `live`. */
@@ -252,12 +257,15 @@ export class ReleaseWorkspace {
   }
 }
 
-async function chownTree(path: string, uid: number, gid: number): Promise<void> {
-  // lchown: a symlink in the checkout is re-owned itself, never what it points at.
+/** Adds read (and, where the owner has it, execute/search) for group and others; symlinks are left alone, never followed. */
+async function shareTree(path: string): Promise<void> {
   const info = await lstat(path);
-  if (info.uid !== uid || info.gid !== gid) await lchown(path, uid, gid);
+  if (info.isSymbolicLink()) return;
+  const mode = info.mode & 0o7777;
+  const wanted = mode | 0o044 | (mode & 0o100 || info.isDirectory() ? 0o011 : 0);
+  if (wanted !== mode) await chmod(path, wanted);
   if (!info.isDirectory()) return;
-  for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
+  for (const name of await readdir(path)) await shareTree(join(path, name));
 }
 
 /**

@@ -50,7 +50,7 @@ export class ValidationService {
   async validate(params: ValidateParams, context: TaskContext): Promise<ValidateOutput> {
     const started = performance.now();
     if (params.patch.diff.length === 0) {
-      const stages = ['apply', ...this.stages.map((s) => s.name)].map((name) => report(name, false, 0, { status: 'skipped', summary: 'empty patch: nothing to check', findings: [], notApplicable: true }));
+      const stages = ['apply', PROTECTED_PATHS_STAGE, ...this.stages.map((s) => s.name)].map((name) => report(name, false, 0, { status: 'skipped', summary: 'empty patch: nothing to check', findings: [], notApplicable: true }));
       return this.finish(params, context, stages, 'nothing-to-validate', started);
     }
     const done = resumedStages(context.checkpoint);
@@ -71,7 +71,7 @@ export class ValidationService {
       if (!applies.applies) {
         const stages = [
           report('apply', true, performance.now() - applyStarted, { status: 'failed', summary: `the patch does not apply to ${params.commit.slice(0, 12)}`, findings: [applies.reason] }),
-          ...this.stages.map((s) => report(s.name, false, 0, { status: 'skipped', summary: 'the patch does not apply', findings: [], notApplicable: true })),
+          ...[PROTECTED_PATHS_STAGE, ...this.stages.map((s) => s.name)].map((name) => report(name, false, 0, { status: 'skipped', summary: 'the patch does not apply', findings: [], notApplicable: true })),
         ];
         return this.finish(params, context, stages, 'failed', started);
       }
