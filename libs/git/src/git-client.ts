@@ -25,6 +25,36 @@ export interface CommitSummary {
 }
 
 /**
+ * Transports git may use, for every command (clone, fetch, push, and
+ * whatever a submodule or a redirect asks for): git's own protocol.allow
+ * mechanism. Remote helpers such as `ext::` (runs a command) and `fd::` are
+ * not in it, so no repository string or .gitmodules entry can reach them.
+ * An operator may narrow it with GIT_ALLOW_PROTOCOL.
+ */
+export const GIT_ALLOWED_PROTOCOLS = process.env.GIT_ALLOW_PROTOCOL || 'file:https:http:ssh:git';
+
+/**
+ * The environment of every git command: nothing of the service's own
+ * environment but PATH and HOME, no prompts, no system config, only the
+ * allowed transports, and http(s) redirects not followed (a remote could
+ * otherwise send git to an internal address).
+ */
+export function gitEnvironment(extra?: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_ALLOW_PROTOCOL: GIT_ALLOWED_PROTOCOLS,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.followRedirects',
+    GIT_CONFIG_VALUE_0: 'false',
+    LC_ALL: 'C',
+    ...extra,
+  };
+}
+
+/**
  * The one place that runs git. Arguments are passed as an array (no shell),
  * with a time limit and an output cap, and a scrubbed environment so a
  * user's git config hooks cannot run.
@@ -40,14 +70,7 @@ export class GitClient {
         cwd,
         timeout: this.options.timeoutMs ?? 60_000,
         maxBuffer: this.options.maxBufferBytes ?? 64 * 1024 * 1024,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_CONFIG_NOSYSTEM: '1',
-          LC_ALL: 'C',
-          ...input?.env,
-        },
+        env: gitEnvironment(input?.env),
       });
       return stdout;
     } catch (error) {
@@ -61,7 +84,7 @@ export class GitClient {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        env: gitEnvironment(),
         timeout: this.options.timeoutMs ?? 60_000,
       });
       let stdout = '';

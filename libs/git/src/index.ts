@@ -1,1 +1,2 @@
 export * from './git-client';
+export * from './repository-policy';

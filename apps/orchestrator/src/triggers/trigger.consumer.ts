@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { triggerRequestedEvent } from '@autocode/contracts';
-import { ConsumerFactory } from '@autocode/messaging';
+import { RepositoryNotAllowedError } from '@autocode/git';
+import { ConsumerFactory, PermanentError } from '@autocode/messaging';
 import { TriggerService } from './trigger.service';
 
 /** Triggers published to the public topic by any Kafka client. */
@@ -13,7 +14,13 @@ export class TriggerConsumer implements OnModuleInit {
 
   onModuleInit(): void {
     this.consumers.create({ groupId: 'orchestrator.triggers' }).on(triggerRequestedEvent, async ({ envelope }) => {
-      await this.service.receive(envelope.payload, { messageId: envelope.id, actor: envelope.producer });
+      try {
+        await this.service.receive(envelope.payload, { messageId: envelope.id, actor: envelope.producer });
+      } catch (error) {
+        // A refused repository stays refused: dead-lettered at once, with the reason.
+        if (error instanceof RepositoryNotAllowedError) throw new PermanentError(error.message);
+        throw error;
+      }
     });
   }
 }

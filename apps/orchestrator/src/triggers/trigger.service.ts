@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { newId, type TriggerRequested } from '@autocode/contracts';
+import { RepositoryPolicy } from '@autocode/git';
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
@@ -12,23 +13,32 @@ import { TriggerRepository } from './trigger.repository';
 const MESSAGE_DEDUPE_SECONDS = 7 * 24 * 3600;
 
 @Injectable()
-export class TriggerService {
+export class TriggerService implements OnModuleInit {
   private readonly logger = new Logger(TriggerService.name);
 
   constructor(
     private readonly triggers: TriggerRepository,
     private readonly workflows: WorkflowEngine,
     private readonly metrics: MetricsWriter,
+    private readonly repositories: RepositoryPolicy,
     @Inject(SERVICE_CONFIG) private readonly config: OrchestratorConfig,
   ) {}
 
+  /** The configured default repository is held to the same policy as a trigger's: a bad one stops the start, naming the variable. */
+  onModuleInit(): void {
+    const problem = this.repositories.problem(this.config.TARGET_REPOSITORY);
+    if (problem) throw new Error(`TARGET_REPOSITORY: ${problem}`);
+  }
+
   /**
    * Records a trigger once and starts a run of the generation-cycle
-   * workflow for it. A redelivered message (same envelope id) or a repeated
+   * workflow for it, if its repository is one the policy allows. A redelivered message (same envelope id) or a repeated
    * dedupeKey inside the window returns the earlier trigger and starts
    * nothing new.
    */
   async receive(request: TriggerRequested, origin: { messageId?: string; actor: string }): Promise<TriggerReceipt> {
+    // Before anything is recorded: a refused repository leaves no trace but the refusal (RepositoryNotAllowedError, a 400).
+    if (request.repository !== undefined) this.repositories.assertAllowed(request.repository);
     const id = newId('trg');
     if (origin.messageId) {
       const holder = await this.triggers.claim('message', origin.messageId, id, MESSAGE_DEDUPE_SECONDS);
