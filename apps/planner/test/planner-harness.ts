@@ -2,6 +2,7 @@ import { GitClient } from '@autocode/git';
 import { KnowledgeBase, OpportunityMemory } from '@autocode/knowledge';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
+import { Sandbox } from '@autocode/sandbox';
 import { RedisConnection } from '@autocode/state';
 import { TEST_INFRA, TEST_MESH_SECRET, testNamespace } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
@@ -9,6 +10,7 @@ import { AppMetricsRepository } from '../src/analysis/metrics/app-metrics.reposi
 import { RepositoryAnalyzer } from '../src/analysis/repository-analyzer.service';
 import { FileAnalysisCache } from '../src/analysis/source/file-analysis.cache';
 import { TargetRepositoryReader } from '../src/analysis/source/target-repository.reader';
+import { LintFormatClient, MESH_NODE_MODULES } from '../src/analysis/tools/lint-format.client';
 import { type PlannerConfig, plannerConfigSchema } from '../src/config/planner.config';
 import { PlannerService } from '../src/planning/planner.service';
 
@@ -43,7 +45,13 @@ export class PlannerHarness {
     );
     const reader = new TargetRepositoryReader(new GitClient());
     const appInflux = options.appMetricsInfluxUrl ? new InfluxClient({ url: options.appMetricsInfluxUrl, database: TEST_INFRA.influxDatabase }) : this.influx;
-    const analyzer = new RepositoryAnalyzer(reader, new FileAnalysisCache(this.redis), new AppMetricsRepository(appInflux, this.breakers, this.config), this.config);
+    // The real sandbox, as in the service: the target's ESLint/Prettier configuration is repository code.
+    const tools = new LintFormatClient(Sandbox.create({ mode: 'bubblewrap', readOnlyPaths: [MESH_NODE_MODULES] }), {
+      timeoutMs: this.config.PLANNER_TOOL_TIMEOUT_MS,
+      memoryMb: this.config.PLANNER_TOOL_MEMORY_MB,
+      processes: this.config.PLANNER_TOOL_PROCESSES,
+    });
+    const analyzer = new RepositoryAnalyzer(reader, new FileAnalysisCache(this.redis), new AppMetricsRepository(appInflux, this.breakers, this.config), tools, this.config);
     this.service = new PlannerService(reader, analyzer, this.knowledge, this.memory, this.metrics, this.config);
   }
 

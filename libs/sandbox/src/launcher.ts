@@ -13,7 +13,10 @@ import { randomInt } from 'node:crypto';
  * (and nothing else, bounding set included) so it still reads and writes
  * the root-owned workspace it was given; there is nothing else to reach,
  * since only the workspace, the scratch directory and read-only paths are
- * mounted (and /proc/sys is read-only in bubblewrap's /proc).
+ * mounted (and /proc/sys is read-only in bubblewrap's /proc). The
+ * securebit no_setuid_fixup keeps them effective for access(2) too, which
+ * otherwise drops every capability of a non-root caller (existsSync on a
+ * file in a mode-700 workspace would say it is not there).
  */
 
 export interface RunLimits {
@@ -60,6 +63,7 @@ export function launcherArgv(tools: LauncherTools, command: string, args: string
       `--reuid=${identity.uid}`,
       `--regid=${identity.gid}`,
       '--clear-groups',
+      '--securebits=+no_setuid_fixup',
       `--inh-caps=-all,${KEPT}`,
       `--ambient-caps=-all,${KEPT}`,
       `--bounding-set=-all,${KEPT}`,

@@ -135,6 +135,7 @@ describe('launcherArgv', () => {
       '--reuid=1234567',
       '--regid=1234567',
       '--clear-groups',
+      '--securebits=+no_setuid_fixup',
       '--inh-caps=-all,+dac_override,+fowner',
       '--ambient-caps=-all,+dac_override,+fowner',
       '--bounding-set=-all,+dac_override,+fowner',

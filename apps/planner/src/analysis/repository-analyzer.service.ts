@@ -56,16 +56,15 @@ type EslintMode = 'repository' | 'legacy' | 'default' | 'off';
 @Injectable()
 export class RepositoryAnalyzer {
   private readonly logger = new Logger(RepositoryAnalyzer.name);
-  private readonly tools: LintFormatClient;
 
   constructor(
     private readonly reader: TargetRepositoryReader,
     private readonly cache: FileAnalysisCache,
     private readonly appMetrics: AppMetricsRepository,
+    /** ESLint and Prettier in the sandbox (the target's configuration is repository code). */
+    private readonly tools: LintFormatClient,
     @Inject(SERVICE_CONFIG) private readonly config: PlannerConfig,
-  ) {
-    this.tools = new LintFormatClient({ timeoutMs: config.PLANNER_TOOL_TIMEOUT_MS, memoryMb: config.PLANNER_TOOL_MEMORY_MB, processes: config.PLANNER_TOOL_PROCESSES });
-  }
+  ) {}
 
   async analyse(request: AnalysisRequest): Promise<AnalysisResult> {
     const reports: PlanAnalysisReport[] = [];
@@ -219,7 +218,7 @@ export class RepositoryAnalyzer {
     return { files, filesAnalysed: sources.length, cacheHits };
   }
 
-  /** ESLint and Prettier in child processes; a repository configuration that hangs or crashes them falls back to the default once. */
+  /** ESLint and Prettier in the sandbox; a repository configuration that hangs or crashes them falls back to the default once. */
   private async runTools(dir: string, files: string[], eslint: EslintMode, prettier: boolean, signal: AbortSignal): Promise<LintFormatResult> {
     const attempt = (mode: EslintMode, withPrettier: boolean) => this.tools.run(dir, { files, eslint: mode, prettier: withPrettier }, signal);
     try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isOpportunityKind, OPPORTUNITY_KIND_NAMES } from '@autocode/contracts';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
+import { sandboxEnvFields } from '@autocode/sandbox';
 import { workerEnvFields } from '@autocode/worker';
 
 const list = (fallback: string) =>
@@ -41,7 +42,9 @@ export const plannerConfigSchema = baseEnvSchema.extend({
    */
   PLANNER_ADVISORY_FILES: list('security/advisories.json'),
 
-  /** Time limit, heap and count of the child processes that run ESLint and Prettier (the target's config is code). */
+  /** SANDBOX_MODE: how the target's ESLint/Prettier configuration (repository code) is isolated (one definition, in libs/sandbox). */
+  ...sandboxEnvFields,
+  /** Time limit, memory and count of the sandboxed runs of ESLint and Prettier (the target's config is code). */
   PLANNER_TOOL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   PLANNER_TOOL_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
   PLANNER_TOOL_PROCESSES: z.coerce.number().int().min(1).max(16).default(2),

@@ -1,24 +1,23 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Sandbox, SandboxUnavailableError } from '@autocode/sandbox';
 import { type LintFormatRequest, type LintFormatResult, lintFormatRunner } from './lint-format.runner';
 
 export interface LintFormatOptions {
-  /** Time limit of one child process. */
+  /** Time limit of one sandboxed run. */
   timeoutMs: number;
-  /** V8 heap limit of one child process. */
+  /** Memory limit of one sandboxed run (the V8 heap gets most of it). */
   memoryMb: number;
-  /** Child processes run side by side, each with a share of the files. */
+  /** Sandboxed runs side by side, each with a share of the files. */
   processes: number;
 }
 
 export class LintFormatRunError extends Error {
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'crashed' | 'no-result' | 'aborted',
+    readonly reason: 'timeout' | 'crashed' | 'no-result' | 'aborted' | 'refused',
   ) {
     super(message);
     this.name = 'LintFormatRunError';
@@ -38,21 +37,30 @@ const MODULES = {
 export const MESH_NODE_MODULES = MODULES.eslint.slice(0, MODULES.eslint.lastIndexOf('/node_modules/') + '/node_modules'.length);
 
 const RUNNER_SCRIPT = `(${lintFormatRunner.toString()})(require)`;
+/** Results of thousands of files, as JSON. */
+const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Runs ESLint and Prettier over files of a checkout in child processes
- * (`node -e`): a scrubbed environment (no service secrets: the target's
- * configuration is code), a time limit (the whole process group is
- * killed), a heap limit. The only client of these tools in the planner.
+ * Runs ESLint and Prettier over files of a checkout in the sandbox: the
+ * target's ESLint and Prettier configuration is code from the repository,
+ * so it runs with no network, a scrubbed environment, only the checkout
+ * (writable, it is thrown away) and the node_modules it lints with
+ * (read-only) in view, and time, memory, process and file-size limits.
+ * The only client of these tools in the planner.
  */
 export class LintFormatClient {
-  constructor(private readonly options: LintFormatOptions) {}
+  constructor(
+    /** The sandbox, or its detection still under way (Sandbox.create is asynchronous). */
+    private readonly sandbox: Sandbox | Promise<Sandbox>,
+    private readonly options: LintFormatOptions,
+  ) {}
 
   async run(cwd: string, request: Omit<LintFormatRequest, 'modules' | 'marker'>, signal?: AbortSignal): Promise<LintFormatResult> {
     const processes = Math.max(1, Math.min(this.options.processes, Math.ceil(request.files.length / 50)));
     const shares: string[][] = Array.from({ length: processes }, () => []);
     request.files.forEach((file, i) => shares[i % processes].push(file));
-    const parts = await Promise.all(shares.map((files) => this.runOne(cwd, { ...request, files }, signal)));
+    const readOnlyPaths = await this.modulePaths(cwd);
+    const parts = await Promise.all(shares.map((files) => this.runOne(cwd, readOnlyPaths, { ...request, files }, signal)));
     const merged: LintFormatResult = { eslint: { ...parts[0].eslint, results: {} }, prettier: { ...parts[0].prettier, results: {} } };
     for (const part of parts) {
       Object.assign(merged.eslint.results, part.eslint.results);
@@ -65,72 +73,43 @@ export class LintFormatClient {
     return merged;
   }
 
-  private async runOne(cwd: string, request: Omit<LintFormatRequest, 'modules' | 'marker'>, signal?: AbortSignal): Promise<LintFormatResult> {
+  /** What the run may read besides the checkout: our node_modules, and the one the checkout's node_modules link leads to. */
+  private async modulePaths(cwd: string): Promise<string[]> {
+    const linked = await realpath(join(cwd, 'node_modules')).catch(() => undefined);
+    return [...new Set([MESH_NODE_MODULES, ...(linked ? [linked] : [])])];
+  }
+
+  private async runOne(cwd: string, readOnlyPaths: string[], request: Omit<LintFormatRequest, 'modules' | 'marker'>, signal?: AbortSignal): Promise<LintFormatResult> {
     if (signal?.aborted) throw new LintFormatRunError('lint/format run stopped before it started', 'aborted');
     const marker = `@@autocode-result-${randomBytes(12).toString('hex')}@@`;
-    const home = await mkdtemp(join(tmpdir(), 'autocode-lint-home-'));
+    let result;
     try {
-      return await new Promise<LintFormatResult>((resolve, reject) => {
-        const child = spawn(process.execPath, [`--max-old-space-size=${this.options.memoryMb}`, '-e', RUNNER_SCRIPT], {
-          cwd,
-          // Scrubbed: nothing of the planner's environment (Redis, Kafka, InfluxDB credentials) reaches the target's code.
-          env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NODE_ENV: 'production' },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          detached: true,
-        });
-        let stdout = '';
-        let stderr = '';
-        let timedOut = false;
-        let aborted = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          killGroup(child.pid);
-        }, this.options.timeoutMs);
-        const onAbort = () => {
-          aborted = true;
-          killGroup(child.pid);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8');
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          if (stderr.length < 10_000) stderr += chunk.toString('utf8');
-        });
-        child.on('error', (error) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          reject(new LintFormatRunError(`could not start the lint/format process: ${error.message}`, 'crashed'));
-        });
-        child.on('close', (code, exitSignal) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          // Whatever the repository's code left running in the group goes too.
-          killGroup(child.pid);
-          if (aborted) return reject(new LintFormatRunError('lint/format run stopped: the planning task was stopped', 'aborted'));
-          if (timedOut) return reject(new LintFormatRunError(`lint/format run exceeded its time limit of ${this.options.timeoutMs} ms`, 'timeout'));
-          const start = stdout.indexOf(`${marker}\n`);
-          const end = stdout.lastIndexOf(`\n${marker}`);
-          if (code !== 0 || start === -1 || end <= start) {
-            const why = exitSignal ? `killed by ${exitSignal}` : `exit code ${code}`;
-            return reject(new LintFormatRunError(`lint/format run failed (${why}): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`, code === 0 ? 'no-result' : 'crashed'));
-          }
-          resolve(JSON.parse(stdout.slice(start + marker.length + 1, end)) as LintFormatResult);
-        });
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(JSON.stringify({ ...request, modules: MODULES, marker } satisfies LintFormatRequest));
+      result = await (await this.sandbox).run({
+        command: 'node',
+        args: ['-e', RUNNER_SCRIPT],
+        cwd,
+        readOnlyPaths,
+        network: false,
+        env: { NODE_ENV: 'production' },
+        timeoutMs: this.options.timeoutMs,
+        memoryMb: this.options.memoryMb,
+        maxOutputBytes: MAX_RESULT_BYTES,
+        stdin: JSON.stringify({ ...request, modules: MODULES, marker } satisfies LintFormatRequest),
+        signal,
       });
-    } finally {
-      await rm(home, { recursive: true, force: true });
+    } catch (error) {
+      if (error instanceof SandboxUnavailableError) throw new LintFormatRunError(error.message, 'refused');
+      throw error;
     }
-  }
-}
-
-function killGroup(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
+    if (result.reason === 'aborted') throw new LintFormatRunError('lint/format run stopped: the planning task was stopped', 'aborted');
+    if (result.reason === 'time-limit') throw new LintFormatRunError(`lint/format run exceeded its time limit of ${this.options.timeoutMs} ms`, 'timeout');
+    const stdout = result.stdout;
+    const start = stdout.indexOf(`${marker}\n`);
+    const end = stdout.lastIndexOf(`\n${marker}`);
+    if (result.reason !== 'exited' || result.exitCode !== 0 || start === -1 || end <= start) {
+      const tail = result.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+      throw new LintFormatRunError(`lint/format run failed (${result.summary}): ${tail}`, result.exitCode === 0 ? 'no-result' : 'crashed');
+    }
+    return JSON.parse(stdout.slice(start + marker.length + 1, end)) as LintFormatResult;
   }
 }
