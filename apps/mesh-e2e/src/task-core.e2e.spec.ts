@@ -1,4 +1,4 @@
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
+import { deleteNamespaceTopics, Mesh, TEST_INFRA, TEST_KEY_NAMES, testNamespace, waitUntil } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
 import { createEmptyRepo } from './sample-repo';
 
@@ -134,7 +134,7 @@ describe('task core', () => {
     expect(retried.status).toBe(200);
     const again = await full((await finished(b.id)).id);
     expect(again).toMatchObject({ state: 'COMPLETED', attempt: 2 });
-    expect(again.history.find((h) => h.from === 'FAILED')).toMatchObject({ to: 'QUEUED', actor: 'api', reason: 'fixed the cause' });
+    expect(again.history.find((h) => h.from === 'FAILED')).toMatchObject({ to: 'QUEUED', actor: TEST_KEY_NAMES.admin, reason: 'fixed the cause' });
     expect((await api.post(`/api/tasks/${again.id}/retry`, {})).status).toBe(409);
   });
 
