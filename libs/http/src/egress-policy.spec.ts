@@ -32,7 +32,7 @@ describe('EgressPolicy', () => {
     ['http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a cloud metadata address'],
     ['http://2852039166/', '169.254.169.254 is a cloud metadata address'],
     ['http://0xa9fea9fe/', '169.254.169.254 is a cloud metadata address'],
-    ['http://[::ffff:169.254.169.254]/', 'is a cloud metadata address'],
+    ['http://[::ffff:169.254.169.254]/', '::ffff:a9fe:a9fe (169.254.169.254) is a cloud metadata address'],
     ['http://[::ffff:a9fe:a9fe]/', 'is a cloud metadata address'],
     ['http://[fd00:ec2::254]/', 'fd00:ec2::254 is a cloud metadata address'],
     ['http://169.254.170.2/v2/credentials', 'is a cloud metadata address'],
@@ -50,7 +50,7 @@ describe('EgressPolicy', () => {
     ['http://[fc00::1]/', 'fc00::1 is a unique-local address'],
     ['http://[fd12:3456::1]/', 'is a unique-local address'],
     // mapped, translated, compatible and NAT64 forms of internal IPv4 addresses
-    ['http://[::ffff:10.0.0.1]/', 'is a private address'],
+    ['http://[::ffff:10.0.0.1]/', '::ffff:a00:1 (10.0.0.1) is a private address'],
     ['http://[::ffff:7f00:1]/', 'is a loopback address'],
     ['http://[0:0:0:0:0:ffff:127.0.0.1]/', 'is a loopback address'],
     ['http://[::ffff:0:7f00:1]/', 'is a loopback address'],

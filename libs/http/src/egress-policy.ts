@@ -83,6 +83,12 @@ function embeddedIPv4(address: Address): ipaddr.IPv4 | undefined {
   return undefined;
 }
 
+/** An address as an error names it: an IPv6 form of an IPv4 address with the IPv4 address it stands for. */
+function spell(address: Address): string {
+  const embedded = embeddedIPv4(address);
+  return embedded ? `${address.toString()} (${embedded.toString()})` : address.toString();
+}
+
 /** Parses an IP address strictly (no octal or short forms: those belong to URLs, which the WHATWG parser normalises). */
 function parseStrictIp(text: string): Address | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
@@ -221,7 +227,7 @@ export class EgressPolicy {
     const target: EgressTarget = { url, host, port, literal, allowedByName };
     if (allowedByName) return target;
     if (literal) {
-      this.judge(literal, port, literal.toString());
+      this.judge(literal, port, spell(literal));
     } else if (METADATA_NAMES.has(host)) {
       throw new EgressDeniedError(`${host} is a cloud metadata host`);
     }
@@ -236,7 +242,7 @@ export class EgressPolicy {
    */
   async resolve(target: EgressTarget): Promise<Array<{ address: string; family: 4 | 6 }>> {
     if (target.literal) {
-      if (!target.allowedByName) this.judge(target.literal, target.port, target.literal.toString());
+      if (!target.allowedByName) this.judge(target.literal, target.port, spell(target.literal));
       return [{ address: target.literal.toString(), family: target.literal.kind() === 'ipv4' ? 4 : 6 }];
     }
     const found = await this.resolver(target.host);
@@ -244,7 +250,8 @@ export class EgressPolicy {
     if (!target.allowedByName) {
       for (const { address } of found) {
         if (!ipaddr.isValid(address)) throw new EgressDeniedError(`${target.host} resolved to "${address}", which is not an IP address`, '');
-        this.judge(ipaddr.parse(address), target.port, `${target.host} resolves to ${address},`, true);
+        const parsed = ipaddr.parse(address);
+        this.judge(parsed, target.port, `${target.host} resolves to ${spell(parsed)},`, true);
       }
     }
     return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
