@@ -12,12 +12,12 @@ export async function deleteNamespaceTopics(brokers: string, namespace: string):
   }
 }
 
-/** Publishes raw bytes, as an arbitrary Kafka client would. */
-export async function publishRaw(brokers: string, topic: string, values: Array<string | Buffer>, partition?: number): Promise<void> {
+/** Publishes raw bytes, as an arbitrary Kafka client would (with headers, e.g. a signature, when given). */
+export async function publishRaw(brokers: string, topic: string, values: Array<string | Buffer>, partition?: number, headers?: Record<string, string>): Promise<void> {
   const producer = new Kafka({ clientId: 'test-publisher', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: values.map((value) => ({ value, ...(partition === undefined ? {} : { partition }) })) });
+    await producer.send({ topic, messages: values.map((value) => ({ value, headers, ...(partition === undefined ? {} : { partition }) })) });
   } finally {
     await producer.disconnect();
   }
