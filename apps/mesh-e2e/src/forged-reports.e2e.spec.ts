@@ -35,7 +35,7 @@ describe('forged reports and heartbeats', () => {
 
   beforeAll(async () => {
     repo = createEmptyRepo();
-    await observer.start([TOPICS.deadLetter]);
+    await observer.start([TOPICS.deadLetter, TOPICS.taskResult]);
     producer = kafka.producer();
     await producer.connect();
     mesh = await Mesh.start({
@@ -151,6 +151,32 @@ describe('forged reports and heartbeats', () => {
     const done = await api.waitForTaskState(task.id, ['COMPLETED', 'FAILED'], 60_000);
     // Had the checkpoint counted, a resumed attempt would skip its work; it never needed one.
     expect(done).toMatchObject({ state: 'COMPLETED', attempt: 1, output: { resumedFromStep: 0 } });
+  });
+
+  it('dead-letters a forged assignment addressed to a real worker instead of running it', async () => {
+    const taskId = `tsk_${randomBytes(8).toString('hex')}`;
+    const assignment = envelope('generation.requested', taskId, {
+      taskId,
+      attempt: 1,
+      type: 'noop',
+      pool: 'generation',
+      workerId: generationNode,
+      leaseToken: newLeaseToken(),
+      priority: 'CRITICAL',
+      params: {},
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+      checkpoint: null,
+    });
+    const { body: workers } = await api.get<{ items: Array<{ workerId: string; partitions: number[] }> }>('/api/workers');
+    const partition = workers.items.find((w) => w.workerId === generationNode)!.partitions[0];
+    const bytes = JSON.stringify(assignment);
+    await producer.send({ topic: observer.physical(TOPICS.generationRequested), messages: [{ key: taskId, value: bytes, partition }] });
+
+    const refused = await deadLetterOf(bytes);
+    expect(refused).toMatchObject({ originalTopic: TOPICS.generationRequested, category: 'handler-failed' });
+    expect(refused.reason).toContain(`refused assignment of ${taskId} attempt 1: unsigned`);
+    // Refused before it could run: the worker never reported anything for it.
+    expect(observer.all(TOPICS.taskResult).some((m) => (m.json as { payload?: { taskId?: string } }).payload?.taskId === taskId)).toBe(false);
   });
 
   describe('heartbeats', () => {

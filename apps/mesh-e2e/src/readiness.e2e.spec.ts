@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newLeaseToken, TOPICS } from '@autocode/contracts';
+import { newLeaseToken, SIGNATURE_HEADER, signPayload, TOPICS } from '@autocode/contracts';
 import {
   publishRaw,
   ServiceProcess,
@@ -9,6 +9,7 @@ import {
   TopicObserver,
   waitUntil,
   meshEnv,
+  TEST_MESH_SECRET,
 } from '@autocode/testing';
 import { createSampleRepo } from './sample-repo';
 
@@ -106,7 +107,9 @@ describe('readiness', () => {
           checkpoint: null,
         },
       };
-      await publishRaw(kafka.brokers, `${namespace}.${TOPICS.planningRequested}`, [JSON.stringify(assignment)], partitions[0]);
+      // Signed with the mesh secret, as the orchestrator signs assignments: the planner runs nothing else.
+      const signature = { [SIGNATURE_HEADER]: signPayload(assignment.type, assignment.payload, TEST_MESH_SECRET) };
+      await publishRaw(kafka.brokers, `${namespace}.${TOPICS.planningRequested}`, [JSON.stringify(assignment)], partitions[0], signature);
       const reply = await observer.waitFor('a plan result after the outage', (m) => (m.json as { payload: { taskId?: string } }).payload.taskId === taskId, 90_000);
       expect((reply.json as { payload: { outcome: string } }).payload.outcome).toBe('succeeded');
     } finally {

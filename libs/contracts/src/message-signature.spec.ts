@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { workerHeartbeatEvent } from './events/worker-heartbeat/worker-heartbeat.event';
 import { buildEnvelope, decodeMessage, encodeEnvelope } from './message-codec';
-import { canonicalJson, signEnvelope, verifyEnvelopeSignature } from './message-signature';
+import { canonicalJson, signEnvelope, signPayload, verifyEnvelopeSignature, verifyPayloadSignature } from './message-signature';
 import { TOPICS } from './topics';
 
 const secret = randomBytes(32).toString('base64url');
@@ -34,7 +34,8 @@ describe('envelope signatures', () => {
     const signature = signEnvelope(envelope, secret);
     expect(signature).toMatch(/^v1=[0-9a-f]{64}$/);
     // The receiver's envelope comes out of the codec (its schema chooses the key order), not the sender's object.
-    const shuffled = Buffer.from(JSON.stringify({ payload: envelope.payload, ...envelope }));
+    const { payload, ...rest } = envelope;
+    const shuffled = Buffer.from(JSON.stringify({ payload, ...rest }));
     const decoded = decodeMessage(TOPICS.workerHeartbeat, shuffled);
     expect(decoded.ok).toBe(true);
     expect(decoded.ok && verifyEnvelopeSignature(decoded.envelope, signature, secret)).toEqual({ ok: true });
@@ -55,5 +56,24 @@ describe('envelope signatures', () => {
     expect(refusal(signature, envelope, randomBytes(32).toString('base64url'))).toMatch(/^bad signature/);
     // The reason never contains the signature that would have been right.
     expect(refusal('v1=' + '0'.repeat(64))).not.toContain(signature.slice(3));
+  });
+});
+
+describe('payload signatures', () => {
+  const payload = { taskId: 'tsk_abcdef12', attempt: 1, params: { b: 1, a: [2] } };
+
+  it('bind the event type and payload, whatever the key order', () => {
+    const signature = signPayload('generation.requested', payload, secret);
+    expect(signature).toMatch(/^p1=[0-9a-f]{64}$/);
+    expect(verifyPayloadSignature('generation.requested', { params: { a: [2], b: 1 }, attempt: 1, taskId: 'tsk_abcdef12' }, signature, secret)).toEqual({ ok: true });
+  });
+
+  it('refuse another type, a changed payload, an envelope signature or none', () => {
+    const signature = signPayload('generation.requested', payload, secret);
+    const reason = (check: ReturnType<typeof verifyPayloadSignature>) => (check.ok ? 'accepted' : check.reason);
+    expect(reason(verifyPayloadSignature('deployment.requested', payload, signature, secret))).toMatch(/^bad signature/);
+    expect(reason(verifyPayloadSignature('generation.requested', { ...payload, attempt: 2 }, signature, secret))).toMatch(/^bad signature/);
+    expect(reason(verifyPayloadSignature('generation.requested', payload, signEnvelope(heartbeat(), secret), secret))).toMatch(/^malformed/);
+    expect(reason(verifyPayloadSignature('generation.requested', payload, undefined, secret))).toMatch(/^unsigned/);
   });
 });

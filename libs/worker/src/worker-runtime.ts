@@ -3,6 +3,8 @@ import {
   ASSIGNMENT_EVENTS,
   leaseMatches,
   POOL_TOPICS,
+  SIGNATURE_HEADER,
+  verifyPayloadSignature,
   taskControlEvent,
   taskProgressEvent,
   taskResultEvent,
@@ -28,6 +30,8 @@ interface RunningTask {
 }
 
 const PROGRESS_THROTTLE_MS = 250;
+/** Attempts this worker has finished, remembered so a redelivered (or replayed) assignment is not run twice. */
+const REMEMBERED_ATTEMPTS = 10_000;
 /** Tasks finishing faster than this never send a separate "started" report; the result carries startedAt. */
 const STARTED_REPORT_DELAY_MS = 100;
 
@@ -44,6 +48,7 @@ export class WorkerRuntime implements Startable, OnModuleInit {
   private readonly logger = new Logger(WorkerRuntime.name);
   private readonly handlers = new Map<string, TaskHandler>();
   private readonly running = new Map<string, RunningTask>();
+  private readonly finishedAttempts = new Set<string>();
   private readonly startedAt = new Date().toISOString();
   private assignments?: EventConsumer;
   private heartbeatTimer?: NodeJS.Timeout;
@@ -76,7 +81,12 @@ export class WorkerRuntime implements Startable, OnModuleInit {
     const pool = this.options.pool;
     this.assignments = this.consumers
       .create({ groupId: `${pool}-workers`, partitionsConsumedConcurrently: 8 })
-      .on(ASSIGNMENT_EVENTS[pool], ({ envelope }) => this.accept(envelope.payload));
+      .on(ASSIGNMENT_EVENTS[pool], ({ envelope, headers }) => {
+        // Only the orchestrator holds the mesh secret it is signed with: anyone else's assignment is refused, not run.
+        const signature = verifyPayloadSignature(envelope.type, envelope.payload, headers[SIGNATURE_HEADER], this.options.meshSecret);
+        if (!signature.ok) throw new PermanentError(`refused assignment of ${envelope.payload.taskId} attempt ${envelope.payload.attempt}: ${signature.reason}`);
+        return this.accept(envelope.payload);
+      });
     this.assignments.onAssignmentChange(() => void this.heartbeat());
     // Every worker reads every stop order (its own group); they are few and small.
     this.consumers
@@ -115,6 +125,7 @@ export class WorkerRuntime implements Startable, OnModuleInit {
   private async accept(assignment: TaskAssignment): Promise<void> {
     const existing = this.running.get(assignment.taskId);
     if (existing && existing.assignment.attempt === assignment.attempt) return; // redelivered
+    if (this.finishedAttempts.has(attemptKey(assignment))) return; // redelivered after it finished
     if (assignment.workerId !== this.workerId) {
       return this.reject(assignment, `addressed to ${assignment.workerId}, received by ${this.workerId} after a rebalance`);
     }
@@ -165,6 +176,7 @@ export class WorkerRuntime implements Startable, OnModuleInit {
       outcome = { outcome: 'failed', output: null, error: describeFailure(error, controller.signal) };
     } finally {
       finished = true;
+      this.remember(assignment);
       clearTimeout(deadlineTimer);
       clearTimeout(startedTimer);
       this.running.delete(assignment.taskId);
@@ -172,6 +184,12 @@ export class WorkerRuntime implements Startable, OnModuleInit {
     if (task.stoppedBy) return; // the orchestrator has already moved the task on
     await this.report(assignment, outcome, startedAt);
     this.metrics.increment('worker_task', { type: assignment.type, outcome: outcome.outcome, pool: this.options.pool });
+  }
+
+  private remember(assignment: TaskAssignment): void {
+    this.finishedAttempts.add(attemptKey(assignment));
+    // A Set iterates in insertion order: the first is the oldest.
+    if (this.finishedAttempts.size > REMEMBERED_ATTEMPTS) this.finishedAttempts.delete(this.finishedAttempts.values().next().value as string);
   }
 
   private async reject(assignment: TaskAssignment, reason: string): Promise<void> {
@@ -244,6 +262,10 @@ export class WorkerRuntime implements Startable, OnModuleInit {
       this.logger.warn({ msg: 'heartbeat failed', err: (error as Error).message });
     }
   }
+}
+
+function attemptKey(assignment: Pick<TaskAssignment, 'taskId' | 'attempt'>): string {
+  return `${assignment.taskId}:${assignment.attempt}`;
 }
 
 function parseParams(handler: TaskHandler, params: unknown): unknown {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
   ASSIGNMENT_EVENTS,
+  SIGNATURE_HEADER,
+  signPayload,
   taskControlEvent,
   taskLifecycleEvent,
   type JsonObject,
@@ -11,9 +13,10 @@ import {
   type WorkerPool,
 } from '@autocode/contracts';
 import { EventPublisher, type OutgoingEvent } from '@autocode/messaging';
-import { ServiceIdentity, ServiceRunner, type Startable } from '@autocode/runtime';
+import { SERVICE_CONFIG, ServiceIdentity, ServiceRunner, type Startable } from '@autocode/runtime';
 import { RedisConnection } from '@autocode/state';
 import type { Redis } from 'ioredis';
+import type { OrchestratorConfig } from '../config/orchestrator.config';
 import { TaskKeys } from '../tasks/task-keys';
 import { TaskSignals } from '../tasks/task-signals';
 
@@ -68,6 +71,7 @@ export class OutboxRelay implements Startable, OnModuleInit {
     private readonly identity: ServiceIdentity,
     private readonly runner: ServiceRunner,
     signals: TaskSignals,
+    @Inject(SERVICE_CONFIG) private readonly config: Pick<OrchestratorConfig, 'MESH_SECRET'>,
   ) {
     signals.onOutbox(() => {
       this.nudged = true;
@@ -187,23 +191,34 @@ export class OutboxRelay implements Startable, OnModuleInit {
           },
         };
       }
-      case 'assignment':
-        return {
-          definition: ASSIGNMENT_EVENTS[record.pool],
-          payload: {
-            taskId: record.taskId,
-            attempt: record.attempt,
-            type: record.type,
-            pool: record.pool,
-            workerId: record.workerId,
-            leaseToken: record.leaseToken,
-            priority: record.priority,
-            params: JSON.parse(record.params) as JsonObject,
-            deadline: new Date(record.deadlineMs).toISOString(),
-            checkpoint: JSON.parse(record.checkpoint) as JsonValue,
-          },
-          options: { id, key: record.taskId, partition: record.partition, correlationId: record.taskId, causationId: null },
+      case 'assignment': {
+        const definition = ASSIGNMENT_EVENTS[record.pool];
+        const payload = {
+          taskId: record.taskId,
+          attempt: record.attempt,
+          type: record.type,
+          pool: record.pool,
+          workerId: record.workerId,
+          leaseToken: record.leaseToken,
+          priority: record.priority,
+          params: JSON.parse(record.params) as JsonObject,
+          deadline: new Date(record.deadlineMs).toISOString(),
+          checkpoint: JSON.parse(record.checkpoint) as JsonValue,
         };
+        return {
+          definition,
+          payload,
+          // Signed with the mesh secret: a worker runs only what the orchestrator assigned.
+          options: {
+            id,
+            key: record.taskId,
+            partition: record.partition,
+            correlationId: record.taskId,
+            causationId: null,
+            headers: { [SIGNATURE_HEADER]: signPayload(definition.type, payload, this.config.MESH_SECRET) },
+          },
+        };
+      }
       case 'control':
         return {
           definition: taskControlEvent,
