@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { GitClient, GitError } from '@autocode/git';
+import { GitClient, GitError, RepositoryPolicy } from '@autocode/git';
 import { resolveInside } from './resolve-inside';
 
 export interface WorkspaceFileChange {
@@ -25,6 +25,8 @@ export interface WorkspaceManagerOptions {
   /** Where workspaces are created; a directory under the system temp dir by default. */
   baseDir?: string;
   git?: GitClient;
+  /** Which repositories may be cloned (REPOSITORY_ALLOWED_* of this process by default). */
+  repositories?: RepositoryPolicy;
 }
 
 const DIFF_ARGS = ['--binary', '--no-color', '--no-ext-diff', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/'];
@@ -116,14 +118,18 @@ export class EphemeralWorkspace {
 export class WorkspaceManager {
   readonly baseDir: string;
   private readonly git: GitClient;
+  private readonly repositories: RepositoryPolicy;
 
   constructor(options: WorkspaceManagerOptions = {}) {
     this.baseDir = options.baseDir ?? join(tmpdir(), 'autocode-workspaces');
     this.git = options.git ?? new GitClient({ timeoutMs: 120_000 });
+    this.repositories = options.repositories ?? RepositoryPolicy.fromEnv();
   }
 
   /** A fresh checkout of `repository` (a local path or a git URL) at `commit`. The caller removes it. */
   async create(repository: string, commit: string): Promise<EphemeralWorkspace> {
+    // Task params are not trusted to name a repository: the same policy as a trigger's (schemes, hosts, roots).
+    this.repositories.assertAllowed(repository);
     await mkdir(this.baseDir, { recursive: true });
     const dir = await mkdtemp(join(this.baseDir, 'ws-'));
     const root = join(dir, 'repo');
