@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WORKER_POOLS, type WorkerHeartbeat, type WorkerPool } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
+import type { Redis } from 'ioredis';
 import { TaskKeys } from '../tasks/task-keys';
 
 /** A worker as the dispatcher sees it (read by the dispatch script too: keep the field names). */
@@ -19,12 +20,31 @@ export interface WorkerRecord {
   expiresAt: number;
 }
 
+/**
+ * Records one heartbeat unless a later one of the same worker is already
+ * recorded: a heartbeat read late (or replayed by someone who captured it)
+ * never winds a worker's liveness back.
+ * KEYS[1] the pool's workers hash, KEYS[2] the expiry set; ARGV workerId, record, lastSeen, expiresAt, expiry member.
+ */
+const RECORD_HEARTBEAT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and tonumber(cjson.decode(current).lastSeen) > tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return 1
+`;
+
+type HeartbeatRedis = Redis & { acRecordHeartbeat(...args: string[]): Promise<number> };
+
 @Injectable()
 export class WorkerRepository {
   constructor(
     private readonly redis: RedisConnection,
     private readonly keys: TaskKeys,
-  ) {}
+  ) {
+    const client = redis.client as HeartbeatRedis;
+    if (!client.acRecordHeartbeat) client.defineCommand('acRecordHeartbeat', { numberOfKeys: 2, lua: RECORD_HEARTBEAT });
+  }
 
   /** `excludedTypes`: announced, but owned by another pool; the dispatcher must not send them here. */
   async recordHeartbeats(beats: Array<{ beat: WorkerHeartbeat; receivedAt: number; silenceMs: number; excludedTypes?: string[] }>): Promise<void> {
@@ -42,8 +62,15 @@ export class WorkerRepository {
         lastSeen: receivedAt,
         expiresAt: receivedAt + silenceMs,
       };
-      pipeline.hset(this.keys.workers(beat.pool), beat.workerId, JSON.stringify(record));
-      pipeline.zadd(this.keys.workerExpiry(), record.expiresAt, memberOf(beat.pool, beat.workerId));
+      (pipeline as unknown as HeartbeatRedis).acRecordHeartbeat(
+        this.keys.workers(beat.pool),
+        this.keys.workerExpiry(),
+        beat.workerId,
+        JSON.stringify(record),
+        String(record.lastSeen),
+        String(record.expiresAt),
+        memberOf(beat.pool, beat.workerId),
+      );
     }
     await pipeline.exec();
   }
