@@ -123,6 +123,9 @@ describe('EgressPolicy', () => {
       await expect(allow.check('http://[::1]:8081/')).rejects.toThrow('::1 is a loopback address');
       await expect(allow.check('http://127.0.0.1:9000/')).resolves.toBeUndefined();
       await expect(allow.check('http://2130706433:9000/')).resolves.toBeUndefined();
+      const range = EgressPolicy.fromAllowList('10.0.0.0/8:443', answers);
+      await expect(range.check('https://model.lan/')).resolves.toBeUndefined();
+      await expect(range.check('http://model.lan/')).rejects.toThrow('model.lan resolves to 10.0.0.7, a private address');
     });
 
     it('allows addresses by IP and CIDR, after resolution too, and mapped forms of them', async () => {

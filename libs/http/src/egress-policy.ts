@@ -4,23 +4,6 @@ import { z } from 'zod';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-/**
- * Where the mesh may send a request on a user's behalf (http_request,
- * notify, webhooks, health checks, the model client). Only public unicast
- * addresses are reachable by default; loopback, link-local, private, CGNAT,
- * unique-local, unspecified, multicast, broadcast, reserved and cloud
- * metadata addresses are refused, whatever spelling the URL uses (the WHATWG
- * parser turns `2852039166`, `0x7f.1` and `0177.0.0.1` into dotted quads;
- * IPv4-mapped, -compatible and NAT64 IPv6 forms are judged as the IPv4
- * address they carry). The decision is made on the address a name resolves
- * to, at connect time (see egress-fetch), so DNS rebinding cannot pass it.
- *
- * `EGRESS_ALLOW` lists exceptions, comma-separated: host names (`localhost`,
- * `*.corp.example`), IP addresses, CIDR ranges (`10.1.0.0/16`, `fd00::/8`),
- * each optionally with a port (`localhost:11434`, `[::1]:8080`,
- * `10.0.0.0/8:443`). A metadata address is allowed only by an entry naming it
- * exactly: a broad range such as `169.254.0.0/16` does not unlock it.
- */
 export const EGRESS_ALLOW_VARIABLE = 'EGRESS_ALLOW';
 
 export class EgressDeniedError extends Error {
@@ -183,6 +166,23 @@ export interface EgressTarget {
   allowedByName: boolean;
 }
 
+/**
+ * Where the mesh may send a request on a user's behalf (http_request,
+ * notify, webhooks, health checks, the model client). Only public unicast
+ * addresses are reachable by default; loopback, link-local, private, CGNAT,
+ * unique-local, unspecified, multicast, broadcast, reserved and cloud
+ * metadata addresses are refused, whatever spelling the URL uses (the WHATWG
+ * parser turns `2852039166`, `0x7f.1` and `0177.0.0.1` into dotted quads;
+ * IPv4-mapped, -compatible and NAT64 IPv6 forms are judged as the IPv4
+ * address they carry). The decision is made on the address a name resolves
+ * to, at connect time (see egress-fetch), so DNS rebinding cannot pass it.
+ *
+ * `EGRESS_ALLOW` lists exceptions, comma-separated: host names (`localhost`,
+ * `*.corp.example`), IP addresses, CIDR ranges (`10.1.0.0/16`, `fd00::/8`),
+ * each optionally with a port (`localhost:11434`, `[::1]:8080`,
+ * `10.0.0.0/8:443`). A metadata address is allowed only by an entry naming it
+ * exactly: a broad range such as `169.254.0.0/16` does not unlock it.
+ */
 export class EgressPolicy {
   private constructor(
     private readonly entries: AllowEntry[],
