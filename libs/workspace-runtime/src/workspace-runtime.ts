@@ -64,6 +64,13 @@ export interface PreparedWorkspace {
   config: WorkspaceConfig;
   /** Dependencies with install scripts that did not run (npm lockfiles say which), for "add it to install.allowScripts". */
   skippedInstallScripts: string[];
+  /**
+   * Paths (relative to the checkout) this prepare created: the linked
+   * node_modules directories, Yarn's install state and Plug'n'Play files.
+   * Not the repository's: leave them out of a patch's diff when the
+   * repository's .gitignore does not.
+   */
+  createdPaths: string[];
   warnings: string[];
 }
 
@@ -112,6 +119,8 @@ interface TreeRecord {
 const TREE_RECORD = 'tree.json';
 /** Files Yarn 2+ reads at `yarn run` time; the node-modules linker needs install-state.gz. */
 const BERRY_STATE_FILES = ['.yarn/install-state.gz'];
+/** What a Plug'n'Play install writes into the checkout. */
+const PNP_FILES = ['.pnp.cjs', '.pnp.data.json', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged', 'node_modules'];
 /** Output of a check that means the environment, not the code, is at fault. */
 const CANNOT_RUN_OUTPUT = /: not found$|command not found|Missing script|ERR_PNPM_NO_SCRIPT|Command ".*" not found|Couldn't find a script named|ENOSPC/im;
 const SCRIPT_NEEDED_OUTPUT =
@@ -222,6 +231,7 @@ export class WorkspaceRuntime {
       let record: TreeRecord;
       let installed: 'cold' | 'warm';
       let treeDir: string;
+      const createdPaths: string[] = [];
       if (pnp) {
         // Plug'n'Play maps packages to the zip cache by paths relative to the project, so it cannot be linked
         // from elsewhere: the checkout is installed itself, from the shared zip cache (network only the first time).
@@ -234,6 +244,7 @@ export class WorkspaceRuntime {
         treeDir = entry.dir;
         record = await readRecord(entry.dir);
         installed = entry.built ? 'cold' : 'warm';
+        createdPaths.push(...PNP_FILES);
       } else {
         const entry = await ensureCacheEntry(join(this.treeCacheDir, key), async (dir) => {
           const project = join(dir, 'project');
@@ -255,6 +266,7 @@ export class WorkspaceRuntime {
         const project = join(entry.dir, 'project');
         const link = await linkTree(project, checkoutDir, record.nodeModulesDirs, this.linkMode);
         if (link.skipped.length) warnings.push(`not linked (not in this checkout): ${link.skipped.join(', ')}`);
+        createdPaths.push(...link.linked, ...record.yarnStateFiles);
         for (const file of record.yarnStateFiles) {
           await mkdir(join(checkoutDir, file, '..'), { recursive: true });
           await cp(join(project, file), join(checkoutDir, file)).catch((error: NodeJS.ErrnoException) => {
@@ -285,6 +297,7 @@ export class WorkspaceRuntime {
         lockfileSha256,
         config,
         skippedInstallScripts: record.skippedInstallScripts,
+        createdPaths,
         warnings,
       };
     } catch (error) {

@@ -89,6 +89,16 @@ export async function yarnClassicLockfile(dir: string, runtime: WorkspaceRuntime
   rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
 }
 
+/** A Yarn 2+ lockfile, written by Yarn 4 from the registry (`--mode=update-lockfile`: nothing installed). */
+export async function yarnBerryLockfile(dir: string, runtime: WorkspaceRuntime, version: string): Promise<void> {
+  const yarn = await runtime.toolchains.manager({ name: 'yarn', flavor: 'berry', versionSpec: version, source: 'test', warnings: [] });
+  await execFileAsync(process.execPath, [yarn.entry, 'install', '--mode=update-lockfile'], {
+    cwd: dir,
+    env: { ...process.env, YARN_GLOBAL_FOLDER: join(SHARED_CACHE_DIR, 'yarn-berry'), YARN_ENABLE_TELEMETRY: '0' },
+  });
+  rmSync(join(dir, '.yarn'), { recursive: true, force: true });
+}
+
 export async function npmPack(dir: string, into: string): Promise<string> {
   const { stdout } = await execFileAsync('npm', ['pack', '--pack-destination', into, '--cache', join(SHARED_CACHE_DIR, 'npm-cache')], { cwd: dir });
   return stdout.trim().split('\n').at(-1)!;

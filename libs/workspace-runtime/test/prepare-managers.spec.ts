@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyRepo, CHECK_TIMEOUT_MS, npmLockfile, pnpmLockfile, prepared, removeFixtures, runtimeUnderTest, writeRepo, yarnClassicLockfile, type RuntimeUnderTest } from './fixtures';
+import { copyRepo, CHECK_TIMEOUT_MS, npmLockfile, pnpmLockfile, prepared, removeFixtures, runtimeUnderTest, writeRepo, yarnClassicLockfile, type RuntimeUnderTest, yarnBerryLockfile } from './fixtures';
 
 /** pnpm, Yarn 1, another Node.js major and a mocha + chai project: real registry, real bubblewrap sandbox. */
 describe('WorkspaceRuntime with other managers and Node.js majors', () => {
@@ -47,6 +47,23 @@ describe('WorkspaceRuntime with other managers and Node.js majors', () => {
     const checks = await rt.runtime.discoverChecks(ready);
     expect(checks.checks.map((c) => c.display)).toEqual(['yarn test']);
     expect(await rt.runtime.runCheck(ready, checks.checks[0], { timeoutMs: CHECK_TIMEOUT_MS })).toMatchObject({ status: 'passed' });
+  });
+
+  it.each([
+    ['node-modules', 'nodeLinker: node-modules\n', ['node_modules', '.yarn/install-state.gz']],
+    ["Plug'n'Play", '', ['.pnp.cjs', '.pnp.data.json', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged', 'node_modules']],
+  ])('yarn 4 with the %s linker: detects berry, installs --immutable, then warm, and `yarn run test` works', async (_linker, yarnrc, created) => {
+    const dir = writeRepo({ 'package.json': manifest('berry-fixture', { packageManager: 'yarn@4.5.3' }), '.yarnrc.yml': yarnrc });
+    await yarnBerryLockfile(dir, rt.runtime, '4.5.3');
+    const cold = prepared(await rt.runtime.prepare(dir));
+    expect(cold).toMatchObject({ manager: 'yarn', managerFlavor: 'berry', managerVersion: '4.5.3', installed: 'cold', createdPaths: created });
+    expect(rt.runs.some((run) => run.args?.includes('--immutable') && run.args.includes('--mode=skip-build'))).toBe(true);
+    const again = copyRepo(dir);
+    const warm = prepared(await rt.runtime.prepare(again));
+    expect(warm.installed).toBe('warm');
+    const result = await rt.runtime.runCheck(warm, { name: 'test' }, { timeoutMs: CHECK_TIMEOUT_MS });
+    expect(result).toMatchObject({ status: 'passed' });
+    expect(result.excerpt).toContain('ran on');
   });
 
   it('.nvmrc asking for Node.js 22: fetches node@22 and the repository’s scripts run on it', async () => {
