@@ -179,8 +179,49 @@ function encode(text: string): string {
     .join('');
 }
 
+/** Ids the gateway handed out during the fuzz, so later requests reach real records (and their state machines). */
+const knownIds: string[] = ['generation-cycle', 'fz-schedule'];
+
 function pathValue(): string {
+  if (knownIds.length && chance(0.35)) return encode(pick(knownIds));
   return encode(chance(0.3) ? pick(['tsk_', 'run_', 'trg_', '']) + randomString().slice(0, 80) : randomString().slice(0, 300));
+}
+
+function collectIds(body: string): void {
+  for (const match of body.matchAll(/"((?:tsk|run|trg)_[A-Za-z0-9_-]{6,64})"/g)) if (knownIds.length < 500 && !knownIds.includes(match[1])) knownIds.push(match[1]);
+}
+
+/** Bodies each route accepts, to mutate one part of: random bodies rarely get past validation to the logic behind it. */
+const SEEDS: Record<string, unknown[]> = {
+  'POST /api/tasks': [{ type: 'noop' }, { type: 'delay', params: { seconds: 0 } }, { type: 'noop', priority: 'LOW', scheduledFor: '2030-01-01T00:00:00Z' }],
+  'POST /api/tasks/bulk': [{ tasks: [{ type: 'noop' }, { type: 'delay', params: { seconds: 0 } }] }],
+  'POST /api/schedules': [{ id: 'fz-schedule', timing: { kind: 'interval', everyMs: 3_600_000 }, target: { kind: 'task', task: { type: 'noop' } }, enabled: false }],
+  'PATCH /api/schedules/{id}': [{ enabled: false }, { timing: { kind: 'cron', expression: '0 0 1 1 *' } }],
+  'POST /api/workflows': [{ name: 'fz-flow', nodes: [{ id: 'a', type: 'noop' }, { id: 'b', type: 'delay', params: { seconds: 0 }, dependsOn: ['a'] }] }],
+  'POST /api/workflows/{name}/runs': [{}, { params: {} }],
+  'POST /api/trigger-generation': [{}, { reason: 'fuzz', lookbackHours: 1 }],
+  'POST /api/queue/pause': [{}, { pools: ['utility'] }],
+  'POST /api/queue/resume': [{}, { pools: ['utility'] }],
+};
+
+/** A copy of the seed with one part replaced, removed, or given a wrong type. */
+function mutate(seed: unknown, schema: Schema | undefined): unknown {
+  const copy = JSON.parse(JSON.stringify(seed)) as unknown;
+  const containers: Array<Record<string, unknown> | unknown[]> = [];
+  const walk = (value: unknown) => {
+    if (value && typeof value === 'object') {
+      containers.push(value as Record<string, unknown>);
+      Object.values(value).forEach(walk);
+    }
+  };
+  walk(copy);
+  if (!containers.length || chance(0.1)) return chance(0.5) ? copy : fromSchema(schema);
+  const target = pick(containers);
+  const keys = Object.keys(target);
+  const key = keys.length && chance(0.8) ? pick(keys) : randomString().slice(0, 20);
+  if (chance(0.2) && !Array.isArray(target)) delete (target as Record<string, unknown>)[key];
+  else setOwn(target as Record<string, unknown>, key, chance(0.5) ? randomJson(2) : pick([null, '', 0, -1, [], {}, randomString()]));
+  return copy;
 }
 
 /** Node refuses to send a header value outside printable ASCII; such bytes become "?". */
@@ -264,9 +305,11 @@ async function main(): Promise<void> {
       if (query.length) path += `?${query.join('&')}`;
       const method = chance(0.03) ? pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']) : operation.method;
       const withBody = method !== 'GET' && method !== 'HEAD' && (operation.body !== undefined || chance(0.5));
-      const body = withBody ? bodyText(operation.body) : undefined;
+      const seeds = SEEDS[`${operation.method} ${operation.path}`];
+      const body = withBody ? (seeds && chance(0.5) ? JSON.stringify(chance(0.3) ? pick(seeds) : mutate(pick(seeds), operation.body)) : bodyText(operation.body)) : undefined;
       const bytes = Buffer.byteLength(body ?? '');
       const outcome = await send(base, method, path, headers(withBody, bytes), body);
+      if (outcome.status >= 200 && outcome.status < 300) collectIds(outcome.body);
       // Past the body limit the server answers 413 and closes while the client still uploads, which the client may see as a reset.
       const oversized = outcome.status === -2 && bytes > BODY_LIMIT_BYTES;
       const statusClass = oversized ? '413 (closed early)' : outcome.status < 0 ? (outcome.status === -1 ? 'timeout' : 'connection error') : `${Math.floor(outcome.status / 100)}xx`;
