@@ -110,7 +110,7 @@ describe('planning the bundled sample repository', () => {
     expect(retried.opportunities.map((o) => o.fingerprint)).toEqual(first.opportunities.map((o) => o.fingerprint));
   });
 
-  it('keeps fingerprints when an edit only shifts lines, and plans a finding that really is new', async () => {
+  it('keeps fingerprints when an edit only shifts lines, plans a finding again once for its changed file, and plans a finding that really is new', async () => {
     const original = first.opportunities.find((o) => o.kind === 'lint-finding')!;
     const taxSource = `/**
  * Sales tax on \`cents\` for a US state, rounded to the nearest cent.
@@ -129,11 +129,16 @@ export function taxCents(cents, state) {
 `;
     commit(sample.path, 'A header for the tax table', { 'src/legacy-tax.js': `// Rates as of 2026.\n\n${taxSource}` });
     const shifted = await harness.service.plan(params, harness.context());
-    // Only the review of the new commit is new; the lint findings moved two lines down but are the same findings.
-    expect(shifted.opportunities.map((o) => o.kind)).toEqual(['recent-changes']);
-    expect(shifted.suppressed?.find((s) => s.kind === 'lint-finding')).toEqual({ fingerprint: original.fingerprint, kind: 'lint-finding', files: ['src/legacy-tax.js'], reason: 'planned' });
+    // The lint findings moved two lines down: the same findings, by the same fingerprint. Their file's content
+    // changed, so they are planned again for it (what ended without a change may work now); nothing else is.
+    expect(shifted.opportunities.map((o) => o.kind)).toEqual(['lint-finding', 'recent-changes']);
+    expect(shifted.opportunities[0]).toMatchObject({ fingerprint: original.fingerprint, files: ['src/legacy-tax.js'] });
     // Incremental: only the changed file was analysed again.
     expect(shifted.stats.cacheHits).toBe(shifted.stats.filesAnalysed! - 1);
+    // At that content it is planned once.
+    const replanned = await harness.service.plan(params, harness.context());
+    expect(replanned.opportunities).toEqual([]);
+    expect(replanned.suppressed?.find((s) => s.kind === 'lint-finding')).toEqual({ fingerprint: original.fingerprint, kind: 'lint-finding', files: ['src/legacy-tax.js'], reason: 'planned' });
 
     commit(sample.path, 'Another var', { 'src/legacy-tax.js': `// Rates as of 2026.\n\n${taxSource.replace('let rate', 'var rate')}` });
     const changed = await harness.service.plan(params, harness.context());

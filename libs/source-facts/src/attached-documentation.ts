@@ -118,3 +118,20 @@ export function attachedDocumentation(node: ts.Node, source: ts.SourceFile): Att
   const end = run[run.length - 1].end;
   return { kind: 'comment', pos, end, text: text.slice(pos, end) };
 }
+
+/**
+ * Where a new doc comment for `node` goes: above the tool directives
+ * directly over it (`// eslint-disable-next-line` must stay on the line
+ * before the code it disables), else right before it.
+ */
+export function docCommentInsertionPoint(node: ts.Node, source: ts.SourceFile): number {
+  const text = source.text;
+  const comments = commentsBefore(node, source).filter((c) => c.end <= node.getStart(source));
+  let position = node.getStart(source);
+  for (let i = comments.length - 1; i >= 0; i -= 1) {
+    const c = comments[i];
+    if (/\n[ \t]*\r?\n/.test(text.slice(c.end, position)) || !isDirectiveComment(text.slice(c.pos, c.end))) break;
+    position = c.pos;
+  }
+  return position;
+}

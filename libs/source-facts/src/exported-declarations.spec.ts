@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { attachedDocumentation, isDirectiveComment } from './attached-documentation';
+import { attachedDocumentation, docCommentInsertionPoint, isDirectiveComment } from './attached-documentation';
 import { exportedDeclarations } from './exported-declarations';
 
 const parse = (text: string, path = 'x.ts') =>
@@ -105,5 +105,15 @@ describe('exported declarations and their documentation', () => {
   it('returns the documentation text, so a generator can show what it left alone', () => {
     const source = parse('/** Keeps me. */\n// eslint-disable-next-line\nexport function f() {}\n');
     expect(attachedDocumentation(source.statements[0], source)).toMatchObject({ kind: 'jsdoc', text: '/** Keeps me. */', pos: 0 });
+  });
+});
+
+describe('where a new doc comment goes', () => {
+  it('goes above the directives directly over the declaration, else right before it', () => {
+    const text = 'const a = 1;\n\n// eslint-disable-next-line no-console\n// @ts-ignore\nexport function f() {}\n\n// eslint-disable-next-line\n\nexport function g() {}\n';
+    const source = parse(text);
+    const [, f, g] = source.statements;
+    expect(text.slice(docCommentInsertionPoint(f, source))).toMatch(/^\/\/ eslint-disable-next-line no-console\n\/\/ @ts-ignore\nexport function f/);
+    expect(text.slice(docCommentInsertionPoint(g, source))).toMatch(/^export function g/);
   });
 });

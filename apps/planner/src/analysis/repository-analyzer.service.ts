@@ -22,7 +22,7 @@ import { LintFormatClient, type LintFormatRunError, MESH_NODE_MODULES } from './
 import type { LintFormatResult } from './tools/lint-format.runner';
 
 /** Bump when an analyser changes what it reports: every cached per-file result is then recomputed. */
-const ANALYSIS_VERSION = 'file-analysis/1';
+const ANALYSIS_VERSION = 'file-analysis/2';
 const MAX_REPORT_BYTES = 32 * 1024 * 1024;
 /** Bigger sources are generated or bundled code, not the repository's to improve. */
 const MAX_SOURCE_BYTES = 512 * 1024;

@@ -64,6 +64,47 @@ describe('opportunity fingerprints', () => {
   });
 });
 
+describe('what is planned of the findings', () => {
+  it('plans only the ESLint findings its fixer can fix', () => {
+    const unfixable = { ...lint('no-debugger', 2, 'debugger;'), fixable: false };
+    const onlyUnfixable = buildCandidates(input(new Map([['src/a.js', { facts: null, lint: [unfixable], formatted: null }]])));
+    expect(onlyUnfixable).toEqual([]);
+    const mixed = buildCandidates(input(new Map([['src/a.js', { facts: null, lint: [unfixable, lint('no-var', 3, 'var a = 1;')], formatted: null }]])));
+    expect(mixed.map((c) => [c.kind, c.title])).toEqual([['lint-finding', 'Fix 1 ESLint finding in src/a.js']]);
+    expect(mixed[0].description).toBe('1 finding ESLint can fix automatically:\nno-var (line 3): no-var says no\nNot fixable automatically (not part of this change):\nno-debugger (line 2): no-debugger says no');
+    // The fingerprint is the fixable findings': an unfixable one coming or going changes nothing planned.
+    expect(mixed[0].fingerprint).toBe(buildCandidates(input(new Map([['src/a.js', { facts: null, lint: [lint('no-var', 3, 'var a = 1;')], formatted: null }]])))[0].fingerprint);
+  });
+
+  it('leaves documentation doc-comments cannot add to the model: TypeScript exports and JavaScript classes', () => {
+    const facts = (path: string, text: string): FileAnalysis => ({ facts: analyseSourceText(path, text, { complexityThreshold: 50 }), lint: null, formatted: null });
+    const built = buildCandidates(
+      input(
+        new Map([
+          ['src/a.ts', facts('src/a.ts', 'export function a(x: number): number {\n  return x;\n}\n')],
+          ['src/b.js', facts('src/b.js', 'export function b(x) {\n  return x;\n}\nexport class B {}\n')],
+          ['src/c.js', facts('src/c.js', 'export class C {}\n')],
+        ]),
+        { kinds: new Set<OpportunityKind>(['undocumented-export']) },
+      ),
+    );
+    expect(built.map((c) => [c.files[0], c.generators])).toEqual([
+      ['src/b.js', undefined],
+      ['src/a.ts', ['llm']],
+      ['src/c.js', ['llm']],
+    ]);
+  });
+
+  it('hashes the content of the files, so a changed file is a new input', () => {
+    const analysis = new Map<string, FileAnalysis>([['src/f.js', { facts: null, lint: null, formatted: false }]]);
+    const before = buildCandidates(input(analysis, { blobs: new Map([['src/f.js', 'a'.repeat(40)]]) }));
+    const after = buildCandidates(input(analysis, { blobs: new Map([['src/f.js', 'b'.repeat(40)]]) }));
+    expect(after[0].fingerprint).toBe(before[0].fingerprint);
+    expect(after[0].inputHash).not.toBe(before[0].inputHash);
+    expect(before[0].inputHash).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
 describe('ranking', () => {
   const candidate = (kind: OpportunityKind, file: string, weight = 1, recent = false) => ({
     kind,
@@ -74,6 +115,7 @@ describe('ranking', () => {
     files: [file],
     weight,
     recent,
+    inputHash: '',
   });
 
   it('orders by priority, then the kinds table, then recent changes, then weight, then path', () => {

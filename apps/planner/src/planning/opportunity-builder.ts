@@ -12,8 +12,9 @@ import type { Regression } from '../analysis/metrics/regression-detector';
 import { type FileCoverage, linePercent } from '../analysis/reports/coverage-report.parser';
 import type { FailedTest } from '../analysis/reports/test-report.parser';
 import type { FileAnalysis } from '../analysis/source/file-analysis';
-import { findUntestedModules, resolveRelativeImport } from '../analysis/source/module-graph';
-import { isAnalysableSource, isProductModule } from '../analysis/source/source-files';
+import { findUntestedModules, ModuleResolver } from '../analysis/source/module-graph';
+import type { ProjectLayout } from '../analysis/source/project-layout';
+import { isAnalysableSource, isProductModule, isTypeScript } from '../analysis/source/source-files';
 
 /** An opportunity before the knowledge base picks its generator and the memory lets it through. */
 export interface Candidate {
@@ -27,6 +28,14 @@ export interface Candidate {
   weight: number;
   /** Touches a file changed in the look-back window. */
   recent: boolean;
+  /**
+   * The content of its files at the planned commit (their blob ids,
+   * hashed): a finding that ended without a change is planned again once
+   * this changes, not before.
+   */
+  inputHash: string;
+  /** Only these of the kind's generators can do anything with it (all of them when absent). */
+  generators?: string[];
 }
 
 export interface BuildInput {
@@ -36,13 +45,21 @@ export interface BuildInput {
   commits: CommitSummary[];
   /** Every tracked file at the commit. */
   files: ReadonlySet<string>;
+  /** Blob id (content hash) of each tracked file. */
+  blobs?: ReadonlyMap<string, string>;
+  /** Package names, entry points and path aliases, for what tests import. */
+  layout?: ProjectLayout;
   analysis: ReadonlyMap<string, FileAnalysis>;
   coverage: FileCoverage[];
   failedTests: FailedTest[];
   vulnerable: VulnerableDependency[];
   regressions: Regression[];
   kinds: ReadonlySet<OpportunityKind>;
-  options: { coverageThreshold: number; coverageMinLines: number; maxFilesPerTask: number };
+  options: {
+    coverageThreshold: number;
+    coverageMinLines: number;
+    maxFilesPerTask: number;
+  };
 }
 
 /** ESLint rules whose findings are security problems rather than style. */
@@ -63,16 +80,39 @@ export function fingerprintOf(repository: string, kind: string, files: readonly 
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * Who can document these exports. Without a model, doc-comments adds only
+ * what the type checker knows and a JavaScript function does not say:
+ * its parameter and return types. A TypeScript signature already has them
+ * and a class has none, so those need a model (`llm`); where none is
+ * configured they are not planned (suppressed as `no-generator`).
+ */
+function documentationGenerators(file: string, undocumented: ReadonlyArray<{ kind: 'function' | 'class' }>): string[] | undefined {
+  if (!isTypeScript(file) && undocumented.some((e) => e.kind === 'function')) return undefined;
+  return ['llm'];
+}
+
+/** The opportunity's files' contents at the commit, in one hash (empty without files). */
+export function inputHashOf(files: readonly string[], blobs: ReadonlyMap<string, string> | undefined): string {
+  if (files.length === 0) return '';
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update('\u0000').update(blobs?.get(file) ?? '-').update('\u0000');
+  return hash.digest('hex').slice(0, 32);
+}
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** Turns the analyses into one candidate per finding group (mostly: per file and kind), ranked. */
 export function buildCandidates(input: BuildInput): Candidate[] {
   const changed = new Set(input.commits.flatMap((c) => c.files));
+  const resolver = new ModuleResolver(input.files, input.layout);
   const out: Candidate[] = [];
-  const add = (kind: OpportunityKind, files: string[], content: string[], title: string, description: string, weight: number) => {
+  const add = (kind: OpportunityKind, files: string[], content: string[], title: string, description: string, weight: number, generators?: string[]) => {
     if (!input.kinds.has(kind)) return;
     out.push({
+      ...(generators ? { generators } : {}),
+      inputHash: inputHashOf(files, input.blobs),
       kind,
       priority: OPPORTUNITY_KINDS[kind].priority,
       fingerprint: fingerprintOf(input.repository, kind, files, content),
@@ -94,9 +134,19 @@ export function buildCandidates(input: BuildInput): Candidate[] {
       const rules = [...new Set(security.map((m) => m.ruleId))].join(', ');
       add('security-finding', [file], contentOf(security), `Fix ${plural(security.length, 'security finding')} in ${file}: ${rules}`, describe(security), security.length);
     }
-    if (style.length) {
-      const fixable = style.filter((m) => m.fixable).length;
-      add('lint-finding', [file], contentOf(style), `Fix ${plural(style.length, 'ESLint finding')} in ${file}`, `${fixable} of them fixable automatically.\n${describe(style)}`, style.length);
+    // Only what ESLint's own fixer can fix is planned: the rest would end as no change (kept as facts in the analysis).
+    const fixable = style.filter((m) => m.fixable);
+    if (fixable.length) {
+      const unfixable = style.filter((m) => !m.fixable);
+      const rest = unfixable.length ? `\nNot fixable automatically (not part of this change):\n${describe(unfixable)}` : '';
+      add(
+        'lint-finding',
+        [file],
+        contentOf(fixable),
+        `Fix ${plural(fixable.length, 'ESLint finding')} in ${file}`,
+        `${plural(fixable.length, 'finding')} ESLint can fix automatically:\n${describe(fixable)}${rest}`,
+        fixable.length,
+      );
     }
     if (analysis.formatted === false) {
       add('unformatted-file', [file], [], `Format ${file}`, `Prettier (with the repository's configuration) would reformat ${file}.`, 1);
@@ -133,8 +183,9 @@ export function buildCandidates(input: BuildInput): Candidate[] {
         [file],
         [...names].sort(),
         `Document ${plural(names.length, 'export')} of ${file}: ${names.join(', ')}`,
-        facts.undocumentedExports.map((e) => `${e.kind} ${e.name} (line ${e.line}) has no JSDoc comment`).join('\n'),
+        facts.undocumentedExports.map((e) => `${e.kind} ${e.name} (line ${e.line}) has no doc comment`).join('\n'),
         names.length,
+        documentationGenerators(file, facts.undocumentedExports),
       );
     }
   }
@@ -142,9 +193,16 @@ export function buildCandidates(input: BuildInput): Candidate[] {
   if (input.kinds.has('untested-module')) {
     const facts = new Map([...input.analysis].filter(([, a]) => a.facts).map(([file, a]) => [file, a.facts!]));
     const covered = new Set(input.coverage.filter((c) => c.linesHit > 0).map((c) => c.file));
-    for (const file of findUntestedModules({ files: input.files, facts, covered })) {
+    for (const file of findUntestedModules({ files: input.files, facts, covered, layout: input.layout })) {
       const exports = facts.get(file)?.exportCount ?? 0;
-      add('untested-module', [file], [], `Add tests for ${file}`, `No test imports ${file} (${plural(exports, 'export')}), no test is named after it, and no coverage report shows it run.`, exports);
+      add(
+        'untested-module',
+        [file],
+        [],
+        `Add tests for ${file}`,
+        `No test reaches ${file} (${plural(exports, 'export')}) — by a relative import, the package's own name, a path alias or a barrel that re-exports it —, no test is named after it, and no coverage report shows it run.`,
+        exports,
+      );
     }
   }
 
@@ -172,7 +230,7 @@ export function buildCandidates(input: BuildInput): Candidate[] {
     if (testFile && !input.files.has(testFile)) continue; // a stale report about a test that is gone
     // The modules the test imports are where the bug most likely is.
     const imports = testFile ? (input.analysis.get(testFile)?.facts?.relativeImports ?? []) : [];
-    const subjects = imports.map((s) => resolveRelativeImport(testFile, s, input.files)).filter((f): f is string => Boolean(f && isProductModule(f)));
+    const subjects = [...new Set(imports.flatMap((s) => resolver.resolve(testFile, s)))].filter(isProductModule);
     const files = [...(testFile ? [testFile] : []), ...subjects].slice(0, input.options.maxFilesPerTask);
     const names = [...new Set(failures.map((f) => f.name))].sort();
     add(

@@ -16,6 +16,8 @@ import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 import { RepositoryAnalyzer } from '../analysis/repository-analyzer.service';
+import { EMPTY_LAYOUT } from '../analysis/source/project-layout';
+import { readProjectLayout } from '../analysis/source/project-layout.reader';
 import { TargetRepositoryReader } from '../analysis/source/target-repository.reader';
 import type { PlannerConfig } from '../config/planner.config';
 import { buildCandidates, type Candidate } from './opportunity-builder';
@@ -58,12 +60,16 @@ export class PlannerService {
         progress: (percent, message) => context.progress(percent, message),
       });
       await context.progress(85, 'ranking and de-duplicating opportunities');
+      // Package names, entry points and aliases: how tests reach modules beyond relative paths.
+      const layout = kinds.has('untested-module') || kinds.has('failing-test') ? await readProjectLayout(this.reader, params.repository, tree) : EMPTY_LAYOUT;
       const candidates = buildCandidates({
         repository: params.repository,
         commit,
         lookbackHours: params.lookbackHours,
         commits,
         files: new Set(tree.map((e) => e.path)),
+        blobs: new Map(tree.map((e) => [e.path, e.blob])),
+        layout,
         analysis: analysis.files,
         coverage: analysis.coverage,
         failedTests: analysis.failedTests,
@@ -125,7 +131,11 @@ export class PlannerService {
     return new Set(asked.filter((k) => !allowed || allowed.has(k)));
   }
 
-  /** Generator per kind from the knowledge base, then claims in rank order up to the limit. */
+  /**
+   * Generator per kind (and per restriction: some findings only one of the
+   * kind's generators can act on) from the knowledge base, then claims in
+   * rank order up to the limit.
+   */
   private async select(
     candidates: Candidate[],
     kinds: ReadonlySet<OpportunityKind>,
@@ -134,22 +144,26 @@ export class PlannerService {
   ): Promise<{ opportunities: Opportunity[]; suppressed: SuppressedOpportunity[] }> {
     const present = [...new Set(candidates.map((c) => c.kind))].filter((k) => kinds.has(k));
     const records = present.length ? await this.knowledge.records(present) : [];
-    const choices = new Map<OpportunityKind, GeneratorChoice>();
-    for (const kind of present) {
-      const candidatesOfKind = candidateGenerators(kind).filter((g) => !this.config.PLANNER_DISABLED_GENERATORS.includes(g));
+    const choices = new Map<string, GeneratorChoice>();
+    const choiceKey = (c: Candidate) => `${c.kind} ${c.generators?.join(',') ?? '*'}`;
+    for (const candidate of candidates) {
+      const key = choiceKey(candidate);
+      if (choices.has(key)) continue;
+      const kind = candidate.kind;
+      const candidatesOfKind = candidateGenerators(kind).filter((g) => !this.config.PLANNER_DISABLED_GENERATORS.includes(g) && (!candidate.generators || candidate.generators.includes(g)));
       const byGenerator = new Map<string, GeneratorRecord>(records.filter((r) => r.kind === kind).map((r) => [r.generator, r]));
       const choice = chooseGenerator(candidatesOfKind, byGenerator, {
         stopAfterRejections: this.config.KNOWLEDGE_STOP_AFTER_REJECTIONS,
         stopCooldownMs: this.config.KNOWLEDGE_STOP_COOLDOWN_HOURS * HOUR_MS,
       });
-      choices.set(kind, choice);
+      choices.set(key, choice);
       if (choice.stopped) this.logger.warn({ msg: 'kind stopped by the knowledge base', kind, reason: choice.reason });
     }
 
     const suppressed: SuppressedOpportunity[] = [];
     const eligible: Array<Candidate & { generator: string }> = [];
     for (const candidate of candidates) {
-      const choice = choices.get(candidate.kind)!;
+      const choice = choices.get(choiceKey(candidate))!;
       const note = { fingerprint: candidate.fingerprint, kind: candidate.kind, files: candidate.files.slice(0, 20) };
       if (!choice.generator) suppressed.push({ ...note, reason: 'no-generator' });
       else if (choice.stopped) suppressed.push({ ...note, reason: 'kind-stopped' });

@@ -30,14 +30,16 @@ const simple = () => 1;
     expect(analyse('src/a.ts', 'export function busy(a){ if (a) return 1; return 2; }', 3).complexFunctions).toEqual([]);
   });
 
-  it('finds exported functions and classes without a JSDoc comment', () => {
+  it('finds exported functions and classes nothing documents', () => {
     const facts = analyse(
       'src/b.js',
       `
 /** Documented. */
 export function documented() {}
-// a line comment is not documentation
+// A comment right above documents it too (a generator must not duplicate it).
 export function lineCommented() {}
+// ------------------------------------------------------------- decorative
+
 export class Bare {}
 /** An arrow. */
 export const documentedArrow = () => 1;
@@ -50,12 +52,35 @@ export { local, localDocumented as renamed };
 `,
     );
     expect(facts.undocumentedExports.map((e) => [e.name, e.kind])).toEqual([
-      ['lineCommented', 'function'],
       ['Bare', 'class'],
       ['bareArrow', 'function'],
       ['local', 'function'],
     ]);
     expect(facts.exportCount).toBe(8);
+  });
+
+  it('counts what the module itself exports, and names what it passes on from elsewhere', () => {
+    const facts = analyse(
+      'src/index.ts',
+      `
+import { a } from './a';
+import b from './b';
+import { external } from 'lib';
+import { self } from 'my-package/sub';
+export { a, b };
+export * from './c';
+export { d as dee } from './d';
+export type { T } from './t';
+export interface Shape { x: number }
+export type Id = string;
+export const own = 1;
+export { external };
+`,
+    );
+    expect(facts.exportCount).toBe(1);
+    expect(facts.reExports).toEqual(['./a', './b', './c', './d', './t']);
+    expect(facts.packageImports).toEqual(['lib', 'my-package/sub']);
+    expect(facts.undocumentedExports).toEqual([]);
   });
 
   it('finds imports that are never used, counting uses in types and JSDoc', () => {

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { exportedDeclarations } from '@autocode/source-facts';
 
 /** What one file's syntax tree says, cached per file content (see `FileAnalysisCache`). */
 export interface SourceFacts {
@@ -8,9 +9,13 @@ export interface SourceFacts {
   undocumentedExports: Array<{ name: string; kind: 'function' | 'class'; line: number }>;
   /** Imported bindings never used. */
   unusedImports: Array<{ name: string; from: string; line: number }>;
-  /** Relative module specifiers the file imports, requires or re-exports (`./x`, `../y/z.js`). */
+  /** Relative module specifiers the file imports, requires or re-exports (`./x`, `../y/z.js`, `..`). */
   relativeImports: string[];
-  /** Exported symbols (ES exports, `export default`, `module.exports` / `exports.x`). */
+  /** Other specifiers it imports (`my-package`, `@scope/pkg/sub`, `@/alias/x`): packages, its own name, path aliases. */
+  packageImports: string[];
+  /** The relative specifiers among those whose bindings it exports again (a barrel's `export * from './x'`). */
+  reExports: string[];
+  /** Values the module itself exports (ES exports, `export default`, `module.exports` / `exports.x`); types and re-exports not counted. */
   exportCount: number;
   /** The parser recovered from syntax errors; findings may be incomplete. */
   syntaxErrors: number;
@@ -37,11 +42,14 @@ export function analyseSourceText(path: string, text: string, options: SourceFac
   const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
   const lineOf = (node: ts.Node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
   const syntaxErrors = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0;
+  const references = moduleReferences(file);
   return {
     complexFunctions: complexFunctions(file, lineOf).filter((f) => f.complexity >= options.complexityThreshold),
     undocumentedExports: undocumentedExports(file, lineOf),
     unusedImports: unusedImports(file, path, lineOf),
-    relativeImports: relativeImports(file),
+    relativeImports: references.relative,
+    packageImports: references.packages,
+    reExports: references.reExports,
     exportCount: countExports(file),
     syntaxErrors,
   };
@@ -140,54 +148,17 @@ function hasExportModifier(node: ts.Node): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
-/** The comment right before a declaration is a JSDoc block (`/** … *\/`). */
-function hasJsDoc(node: ts.Node, file: ts.SourceFile): boolean {
-  const ranges = ts.getLeadingCommentRanges(file.text, node.getFullStart()) ?? [];
-  const last = ranges[ranges.length - 1];
-  return Boolean(last && last.kind === ts.SyntaxKind.MultiLineCommentTrivia && file.text.startsWith('/**', last.pos));
-}
-
-function isFunctionValued(initializer: ts.Expression | undefined): boolean {
-  return Boolean(initializer && (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)));
-}
-
+/**
+ * Exported functions and classes nothing documents, by the rule the
+ * doc-comments generator follows too (`@autocode/source-facts`): a JSDoc
+ * block on any overload or on the implementation, across directives and
+ * decorators, or a comment right above. Re-exports are documented where
+ * they are declared, so they are not reported here.
+ */
 function undocumentedExports(file: ts.SourceFile, lineOf: (n: ts.Node) => number): SourceFacts['undocumentedExports'] {
-  const found: SourceFacts['undocumentedExports'] = [];
-  // Local declarations, for `export { a, b }` lists.
-  const locals = new Map<string, { node: ts.Node; kind: 'function' | 'class' }>();
-  for (const statement of file.statements) {
-    if (ts.isFunctionDeclaration(statement) && statement.name) locals.set(statement.name.text, { node: statement, kind: 'function' });
-    if (ts.isClassDeclaration(statement) && statement.name) locals.set(statement.name.text, { node: statement, kind: 'class' });
-    if (ts.isVariableStatement(statement)) {
-      for (const d of statement.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && isFunctionValued(d.initializer)) locals.set(d.name.text, { node: statement, kind: 'function' });
-      }
-    }
-  }
-  const report = (name: string, kind: 'function' | 'class', node: ts.Node) => {
-    if (!hasJsDoc(node, file)) found.push({ name, kind, line: lineOf(node) });
-  };
-  for (const statement of file.statements) {
-    if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && hasExportModifier(statement)) {
-      const kind = ts.isClassDeclaration(statement) ? 'class' : 'function';
-      // Overload signatures carry no body; the documented one is the first.
-      if (ts.isFunctionDeclaration(statement) && !statement.body) continue;
-      report(statement.name?.text ?? 'default', kind, statement);
-    } else if (ts.isVariableStatement(statement) && hasExportModifier(statement)) {
-      for (const d of statement.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && isFunctionValued(d.initializer)) report(d.name.text, 'function', statement);
-      }
-    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) {
-        const local = locals.get((element.propertyName ?? element.name).text);
-        if (local) report(element.name.text, local.kind, local.node);
-      }
-    } else if (ts.isExportAssignment(statement) && (ts.isArrowFunction(statement.expression) || ts.isFunctionExpression(statement.expression) || ts.isClassExpression(statement.expression))) {
-      report('default', ts.isClassExpression(statement.expression) ? 'class' : 'function', statement);
-    }
-  }
-  // Unique by name: `export { a }` of an already exported `a` is one symbol.
-  return [...new Map(found.map((f) => [f.name, f])).values()];
+  return exportedDeclarations(file)
+    .filter((d) => (d.kind === 'function' || d.kind === 'class') && !d.documentation)
+    .map((d) => ({ name: d.name, kind: d.kind as 'function' | 'class', line: lineOf(d.anchor) }));
 }
 
 // ------------------------------------------------------------------ imports
@@ -223,10 +194,14 @@ function unusedImports(file: ts.SourceFile, path: string, lineOf: (n: ts.Node) =
     .map((i) => ({ name: i.name, from: i.from, line: lineOf(i.node) }));
 }
 
-function relativeImports(file: ts.SourceFile): string[] {
-  const specifiers = new Set<string>();
+/** Module specifiers the file imports, requires or re-exports; and the relative ones whose bindings it exports again. */
+function moduleReferences(file: ts.SourceFile): { relative: string[]; packages: string[]; reExports: string[] } {
+  const relative = new Set<string>();
+  const packages = new Set<string>();
   const add = (node: ts.Node | undefined) => {
-    if (node && ts.isStringLiteralLike(node) && node.text.startsWith('.')) specifiers.add(node.text);
+    if (!node || !ts.isStringLiteralLike(node) || !node.text) return;
+    if (node.text.startsWith('.')) relative.add(node.text);
+    else if (!node.text.startsWith('/') && !node.text.startsWith('node:')) packages.add(node.text);
   };
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
@@ -240,23 +215,98 @@ function relativeImports(file: ts.SourceFile): string[] {
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return [...specifiers].sort();
+  return { relative: [...relative].sort(), packages: [...packages].sort(), reExports: reExportedModules(file) };
+}
+
+/**
+ * Relative modules this one passes on: `export … from './x'`, `export *`,
+ * and `import { a } from './x'; export { a }` (what a barrel does).
+ */
+function reExportedModules(file: ts.SourceFile): string[] {
+  const found = new Set<string>();
+  const importedFrom = new Map<string, string>();
+  for (const statement of file.statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const d of statement.declarationList.declarations) {
+        const init = d.initializer;
+        const required = init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteralLike(init.arguments[0]) ? init.arguments[0].text : undefined;
+        if (required?.startsWith('.') && ts.isIdentifier(d.name)) importedFrom.set(d.name.text, required);
+      }
+    }
+    if (ts.isImportDeclaration(statement) && statement.importClause && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text.startsWith('.')) {
+      const from = statement.moduleSpecifier.text;
+      const clause = statement.importClause;
+      if (clause.name) importedFrom.set(clause.name.text, from);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) importedFrom.set(bindings.name.text, from);
+      if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) importedFrom.set(element.name.text, from);
+    }
+  }
+  for (const statement of file.statements) {
+    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      if (statement.moduleSpecifier.text.startsWith('.')) found.add(statement.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) {
+        const from = importedFrom.get((element.propertyName ?? element.name).text);
+        if (from) found.add(from);
+      }
+    } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
+      const from = importedFrom.get(statement.expression.text);
+      if (from) found.add(from);
+    } else if (isCommonJsExport(statement, file)) {
+      // `module.exports = { ...require('./a'), b: require('./b'), c }` with `const c = require('./c')`.
+      const visit = (node: ts.Node) => {
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+          if (node.arguments[0].text.startsWith('.')) found.add(node.arguments[0].text);
+        } else if (ts.isIdentifier(node) && importedFrom.has(node.text)) found.add(importedFrom.get(node.text)!);
+        ts.forEachChild(node, visit);
+      };
+      visit((statement.expression as ts.BinaryExpression).right);
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * Values the module itself exports (what a test could exercise): not type
+ * declarations, not re-exports of other modules (those are counted where
+ * they are declared).
+ */
+/** `module.exports = …`, `exports.x = …`, `module.exports.x = …`. */
+function isCommonJsExport(statement: ts.Statement, file: ts.SourceFile): statement is ts.ExpressionStatement {
+  if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  return /^(module\.)?exports(\.|\[|$)/.test(statement.expression.left.getText(file));
 }
 
 function countExports(file: ts.SourceFile): number {
+  const typeNames = new Set<string>();
+  const importedNames = new Set<string>();
+  for (const statement of file.statements) {
+    if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) typeNames.add(statement.name.text);
+    if (ts.isImportDeclaration(statement) && statement.importClause) {
+      const clause = statement.importClause;
+      if (clause.name) importedNames.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) importedNames.add(bindings.name.text);
+      if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) importedNames.add(element.name.text);
+    }
+  }
+  const declared = (statement: ts.Statement) => ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
   let count = 0;
   const visitTop = (statement: ts.Statement) => {
-    if (ts.isExportAssignment(statement)) count += 1;
-    else if (ts.isExportDeclaration(statement)) {
+    if (ts.isExportAssignment(statement)) {
+      if (!(ts.isIdentifier(statement.expression) && importedNames.has(statement.expression.text))) count += 1;
+    } else if (ts.isExportDeclaration(statement)) {
       const clause = statement.exportClause;
-      count += clause && ts.isNamedExports(clause) ? clause.elements.length : 1;
-    } else if (ts.isVariableStatement(statement) && hasExportModifier(statement)) count += statement.declarationList.declarations.length;
+      if (statement.moduleSpecifier || statement.isTypeOnly || !clause || !ts.isNamedExports(clause)) return;
+      for (const element of clause.elements) {
+        const local = (element.propertyName ?? element.name).text;
+        if (!element.isTypeOnly && !typeNames.has(local) && !importedNames.has(local)) count += 1;
+      }
+    } else if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || declared(statement)) return;
+    else if (ts.isVariableStatement(statement) && hasExportModifier(statement)) count += statement.declarationList.declarations.length;
     else if (hasExportModifier(statement)) count += 1;
-    else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      // CommonJS: module.exports = …, exports.x = …, module.exports.x = …
-      const target = statement.expression.left.getText(file);
-      if (/^(module\.)?exports(\.|\[|$)/.test(target)) count += 1;
-    }
+    else if (isCommonJsExport(statement, file)) count += 1;
   };
   file.statements.forEach(visitTop);
   return count;
