@@ -1,7 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { newLeaseToken, SIGNATURE_HEADER, signPayload, TOPICS } from '@autocode/contracts';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newLeaseToken, planOutputSchema, SIGNATURE_HEADER, signPayload, TOPICS } from '@autocode/contracts';
 import {
+  deleteNamespaceTopics,
+  Mesh,
   publishRaw,
+  TEST_INFRA,
   ServiceProcess,
   testNamespace,
   ThrowawayKafka,
@@ -11,11 +18,12 @@ import {
   meshEnv,
   TEST_MESH_SECRET,
 } from '@autocode/testing';
+import { OrchestratorApi, type TaskView } from './orchestrator-api';
 import { createSampleRepo } from './sample-repo';
 
 interface Readiness {
   status: string;
-  components: Array<{ name: string; status: string }>;
+  components: Array<{ name: string; status: string; error?: string; details?: Record<string, unknown> }>;
 }
 
 /**
@@ -118,3 +126,95 @@ describe('readiness', () => {
   });
 });
 
+
+/**
+ * Without an OS sandbox, repository code is refused — and readiness says
+ * so — unless the operator chose SANDBOX_MODE=unsafe-rlimits, which
+ * readiness reports as `degraded`, never `up`. A generation node with
+ * SANDBOX_MODE=rlimits refuses a task whose ESLint configuration would
+ * leave a marker; a planner with unsafe-rlimits still plans, degraded.
+ */
+describe('the sandbox under readiness', () => {
+  const namespace = testNamespace('sbxready');
+  let root: string;
+  let repo: { path: string; commit: string };
+  let mesh: Mesh;
+  let api: OrchestratorApi;
+  const marker = () => join(root, 'config-ran.marker');
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'autocode-sbxready-'));
+    const path = join(root, 'repo');
+    mkdirSync(join(path, 'src'), { recursive: true });
+    writeFileSync(join(path, 'package.json'), JSON.stringify({ name: 'sbxready', type: 'module' }));
+    writeFileSync(join(path, 'src/index.js'), 'var answer = 42;\nexport { answer };\n');
+    // Harmless, but it leaves a trace wherever it runs: outside the checkout, as only an unisolated run can.
+    writeFileSync(join(path, 'eslint.config.js'), `import fs from 'node:fs';\ntry { fs.writeFileSync(${JSON.stringify(join(root, 'config-ran.marker'))}, 'ran'); } catch {}\nexport default [{ rules: { 'no-var': 'error' } }];\n`);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@autocode.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: path, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'sbxready');
+    repo = { path, commit: git('rev-parse', 'HEAD') };
+    mesh = await Mesh.start({
+      namespace,
+      targetRepository: root,
+      services: ['orchestrator', 'planner', 'generation-node'],
+      env: {
+        orchestrator: { CYCLE_INTERVAL_MINUTES: '0', WATCH_GLOBS: '' },
+        planner: { SANDBOX_MODE: 'unsafe-rlimits' },
+        'generation-node': { SANDBOX_MODE: 'rlimits' },
+      },
+    });
+    api = new OrchestratorApi(mesh.orchestratorUrl);
+    await waitUntil('the planner and a generation node to announce their task types', async () => {
+      const { body } = await api.get<{ items: Array<{ name: string }> }>('/api/task-types');
+      return ['plan', 'generate'].every((name) => body.items.some((t) => t.name === name));
+    });
+  });
+
+  afterAll(async () => {
+    await mesh?.stop();
+    await deleteNamespaceTopics(TEST_INFRA.kafkaBrokers, namespace);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const sandboxHealth = async (service: 'planner' | 'generation-node') => {
+    const response = await fetch(`${mesh.service(service).url}/health/ready`);
+    const body = (await response.json()) as Readiness;
+    return { code: response.status, sandbox: body.components.find((c) => c.name === 'sandbox') };
+  };
+
+  it('reports the sandbox down on a node that refuses repository code, and degraded on one running it unisolated', async () => {
+    const node = await sandboxHealth('generation-node');
+    expect(node.sandbox).toMatchObject({ status: 'down', details: { isolation: 'rlimits', osSandbox: false, runsAllowed: false } });
+    expect(node.sandbox?.error).toMatch(/repository code is refused/);
+    const planner = await sandboxHealth('planner');
+    expect(planner.sandbox).toMatchObject({ status: 'degraded', details: { osSandbox: false, runsAllowed: true, unsafe: true } });
+  });
+
+  it('refuses to run the repository code of a generate task without an OS sandbox, and says why', async () => {
+    const created = await api.createTask({
+      type: 'generate',
+      params: {
+        repository: repo.path,
+        commit: repo.commit,
+        opportunity: { fingerprint: 'd'.repeat(16), kind: 'lint-finding', title: 'var in src/index.js', description: '', priority: 'LOW', files: ['src/index.js'], generator: 'lint-autofix' },
+      },
+      retry: { maxRetries: 0 },
+    });
+    await api.waitForTaskState(created.id, ['COMPLETED', 'FAILED'], 120_000);
+    const task = (await api.get<TaskView & { error: { message: string } | null }>(`/api/tasks/${created.id}`)).body;
+    expect(task.state).toBe('FAILED');
+    expect(task.error?.message).toMatch(/refusing to run repository code: no OS sandbox .*SANDBOX_MODE=unsafe-rlimits/);
+    expect(existsSync(marker())).toBe(false);
+  });
+
+  it('still plans in unsafe-rlimits mode (degraded): the configuration runs, unisolated, as the operator chose', async () => {
+    const created = await api.createTask({ type: 'plan', params: { repository: repo.path, ref: 'HEAD', lookbackHours: 24, kinds: ['lint-finding'] } });
+    const task = await api.waitForTaskState(created.id, ['COMPLETED', 'FAILED'], 120_000);
+    expect(task.state).toBe('COMPLETED');
+    expect(planOutputSchema.parse(task.output).analyses?.find((a) => a.name === 'eslint')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/with the repository's flat config$/) });
+    // What "unsafe" means: the configuration reached outside its checkout.
+    expect(existsSync(marker())).toBe(true);
+  });
+});
