@@ -57,7 +57,6 @@ export interface TreeKeyInput {
   managerVersion: string;
   nodeMajor: number;
   allowScripts: string[];
-  linkMode: LinkMode;
 }
 
 export type LinkMode = 'symlink' | 'copy';
@@ -116,7 +115,6 @@ export async function treeKey(checkoutDir: string, input: TreeKeyInput): Promise
   add('node', String(input.nodeMajor));
   add('platform', `${process.platform}-${process.arch}`);
   add('allowScripts', [...new Set(input.allowScripts)].sort().join(','));
-  add('linkMode', input.linkMode);
   for (const manifest of await findManifests(checkoutDir)) {
     const parsed = safeJson(await readFile(join(checkoutDir, manifest), 'utf8'));
     add(`manifest ${manifest}`, JSON.stringify(MANIFEST_INSTALL_FIELDS.map((field) => parsed?.[field] ?? null)));

@@ -35,6 +35,8 @@ export interface WorkspaceRuntimeOptions {
 export interface PrepareOptions {
   /** The repository's autocode.yaml, already parsed and validated; read from the checkout when absent. */
   config?: WorkspaceConfig;
+  /** Overrides the runtime's link mode for this checkout. */
+  linkMode?: LinkMode;
   signal?: AbortSignal;
 }
 
@@ -207,7 +209,6 @@ export class WorkspaceRuntime {
         managerVersion: manager.version,
         nodeMajor: node.major,
         allowScripts: config.install.allowScripts,
-        linkMode: pnp ? 'copy' : this.linkMode,
       });
       const runEnv = { PATH: path, ...(manager.flavor === 'berry' ? berryEnv(caches.yarnBerryGlobal) : {}) };
       const runInstallStep = async (cwd: string, step: { args: string[]; env: Record<string, string>; display: string }) => {
@@ -264,7 +265,7 @@ export class WorkspaceRuntime {
         record = await readRecord(entry.dir);
         installed = entry.built ? 'cold' : 'warm';
         const project = join(entry.dir, 'project');
-        const link = await linkTree(project, checkoutDir, record.nodeModulesDirs, this.linkMode);
+        const link = await linkTree(project, checkoutDir, record.nodeModulesDirs, options.linkMode ?? this.linkMode);
         if (link.skipped.length) warnings.push(`not linked (not in this checkout): ${link.skipped.join(', ')}`);
         createdPaths.push(...link.linked, ...record.yarnStateFiles);
         for (const file of record.yarnStateFiles) {
