@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -250,6 +250,47 @@ describe('a hostile command in the sandbox', () => {
     expect(result.summary).toBe('stopped by the sandbox: file size limit of 4 MB exceeded');
     expect(statSync(join(workspace, 'huge.bin')).size).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
+
+  it('as a non-root service (as in the images): a user namespace, and still no secret, no network, and a process limit per run', async () => {
+    chownSync(workspace, 65534, 65534);
+    const script = `
+      const fs = require('node:fs');
+      const net = require('node:net');
+      const { spawn } = require('node:child_process');
+      const environs = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).map((pid) => { try { return fs.readFileSync('/proc/' + pid + '/environ', 'utf8'); } catch (e) { return e.code; } });
+      const socket = net.connect(6379, '127.0.0.1');
+      socket.on('connect', () => { console.log('NET connected'); socket.destroy(); bomb(); });
+      socket.on('error', (e) => { console.log('NET ' + e.code); bomb(); });
+      console.log('ENV ' + JSON.stringify({ env: process.env, environs, uid: process.getuid() }));
+      let started = 0;
+      const bomb = () => {
+        const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+        child.on('spawn', () => { started += 1; if (started < 5000) bomb(); });
+        child.on('error', (e) => { console.log('FORK ' + JSON.stringify({ started, code: e.code })); console.error(e.message); process.exit(1); });
+      };
+    `;
+    const service = spawn(process.execPath, [await compiledServiceScript(dir)], {
+      cwd: dir,
+      uid: 65534,
+      gid: 65534,
+      env: { ...process.env, HOME: '/nonexistent', NODE_PATH: join(REPO_ROOT, 'node_modules'), SPEC_WORKSPACE: workspace, SPEC_SCRIPT: script, SPEC_REQUEST: JSON.stringify({ maxProcesses: 64 }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    service.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    service.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((done) => service.on('exit', done));
+    expect({ code, output: output.slice(-2000) }).toMatchObject({ code: 0 });
+    const line = (prefix: string) => output.split('\n').find((l) => l.startsWith(prefix))?.slice(prefix.length);
+    const seen = JSON.parse(line('ENV ')!);
+    expect(JSON.stringify(seen)).not.toContain(SECRET);
+    expect(JSON.stringify(seen)).not.toContain(REDIS_PASSWORD);
+    expect(line('NET ')).toBe('ECONNREFUSED');
+    const fork = JSON.parse(line('FORK ')!);
+    expect(fork.code).toBe('EAGAIN');
+    expect(fork.started).toBeLessThan(64);
+    expect(JSON.parse(line('RESULT ')!)).toMatchObject({ reason: 'process-limit', isolation: 'bubblewrap' });
+  });
 });
 
 /**
@@ -269,10 +310,12 @@ async function compiledServiceScript(dir: string): Promise<string> {
   writeFileSync(
     main,
     `const { Sandbox } = require('./sandbox');
-     Sandbox.create({ mode: 'bubblewrap' }).then((sandbox) =>
-       sandbox.run({ command: 'node', args: ['-e', process.env.SPEC_SCRIPT], cwd: process.env.SPEC_WORKSPACE, timeoutMs: 120000, onStdoutLine: (line) => console.log(line) }),
-     );`,
+     Sandbox.create({ mode: 'bubblewrap' }).then(async (sandbox) => {
+       const result = await sandbox.run({ command: 'node', args: ['-e', process.env.SPEC_SCRIPT], cwd: process.env.SPEC_WORKSPACE, timeoutMs: 120000, onStdoutLine: (line) => console.log(line), ...JSON.parse(process.env.SPEC_REQUEST || '{}') });
+       console.log('RESULT ' + JSON.stringify(result));
+     });`,
   );
+  chmodSync(dir, 0o755);
   return main;
 }
 
