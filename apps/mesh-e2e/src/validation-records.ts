@@ -1,6 +1,6 @@
 import { RedisConnection } from '@autocode/state';
 import { TEST_INFRA, TEST_MESH_SECRET } from '@autocode/testing';
-import { patchSha256, repositoryIdentity, ValidationRecordRepository, type ValidationRecord } from '@autocode/validation-record';
+import { patchSha256, PROTECTED_PATHS_STAGE, repositoryIdentity, ValidationRecordRepository, type ValidationRecord } from '@autocode/validation-record';
 
 /**
  * Writes validation records into a test mesh's Redis the way the validator
@@ -25,7 +25,10 @@ export class TestValidationRecords {
       repository: repositoryIdentity(repository),
       baseCommit: commit,
       verdict: 'passed',
-      stages: [{ name: 'apply', status: 'passed', required: true, durationMs: 1, summary: `recorded by the test for ${commit.slice(0, 12)}`, findings: [] }],
+      stages: [
+        { name: 'apply', status: 'passed', required: true, durationMs: 1, summary: `recorded by the test for ${commit.slice(0, 12)}`, findings: [] },
+        { name: PROTECTED_PATHS_STAGE, status: 'passed', required: true, durationMs: 1, summary: 'recorded by the test: a data-only patch', findings: [] },
+      ],
       validator: { instance: 'e2e-test-record', taskId: 'tsk_e2e' },
       validatedAt: new Date().toISOString(),
     });

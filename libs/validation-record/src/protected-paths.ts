@@ -51,6 +51,9 @@ export const PROTECTED_PATHS: ReadonlyArray<{ glob: string; why: string }> = [
   { glob: '.gitmodules', why: 'git submodules' },
 ];
 
+/** The validation stage that checks them: a record without it passed is no evidence (a validator that never looked). */
+export const PROTECTED_PATHS_STAGE = 'protected-paths';
+
 export interface ProtectedPathHit {
   path: string;
   why: string;

@@ -11,7 +11,10 @@ const record = (over: Partial<UnsignedValidationRecord> = {}): UnsignedValidatio
   repository: expected.repository,
   baseCommit: expected.baseCommit,
   verdict: 'passed',
-  stages: [{ name: 'security', status: 'passed', required: true, durationMs: 3, summary: 'ok', findings: [] }],
+  stages: [
+    { name: 'protected-paths', status: 'passed', required: true, durationMs: 1, summary: 'ok', findings: [] },
+    { name: 'security', status: 'passed', required: true, durationMs: 3, summary: 'ok', findings: [] },
+  ],
   validator: { instance: 'validator-1', taskId: 'tsk_1' },
   validatedAt: new Date().toISOString(),
   ...over,
@@ -31,6 +34,7 @@ describe('checkValidationRecord', () => {
     ['another repository', record({ repository: '/elsewhere' }), /another repository/],
     ['another base', record({ baseCommit: 'b'.repeat(40) }), /another base commit/],
     ['a pass with a required stage short of passed', record({ stages: [{ name: 'unit-tests', status: 'skipped', required: true, durationMs: 0, summary: '', findings: [] }] }), /required stage unit-tests is skipped/],
+    ['a pass whose validator never checked protected paths', record({ stages: [{ name: 'security', status: 'passed', required: true, durationMs: 3, summary: 'ok', findings: [] }] }), /no passed protected-paths stage/],
   ])('refuses %s, saying so', (_what, stored, why) => {
     const check = checkValidationRecord(stored, expected);
     expect(check.ok).toBe(false);

@@ -1,4 +1,5 @@
 import { patchLabel } from './patch-hash';
+import { PROTECTED_PATHS_STAGE } from './protected-paths';
 import { macMatches, validationRecordSchema, type ValidationRecord } from './validation-record';
 
 export interface ExpectedPatch {
@@ -13,7 +14,7 @@ export type RecordCheck = { ok: true; record: ValidationRecord } | { ok: false; 
 /**
  * Whether a stored record lets this exact patch be deployed: it must parse,
  * name the same patch, repository and base commit, say `passed` with no
- * required stage short of passed, and — when the deployer holds the mesh
+ * required stage short of passed and the protected-paths stage passed, and — when the deployer holds the mesh
  * secret — carry a MAC made with it. Every refusal starts with
  * `no passing validation record for patch sha256:…`.
  */
@@ -36,5 +37,8 @@ export function checkValidationRecord(stored: unknown, expected: ExpectedPatch, 
   }
   const short = record.stages.filter((s) => s.required && s.status !== 'passed');
   if (short.length) return refuse(`the record says passed, but required stage ${short[0].name} is ${short[0].status}`);
+  if (!record.stages.some((s) => s.name === PROTECTED_PATHS_STAGE && s.status === 'passed')) {
+    return refuse(`the record has no passed ${PROTECTED_PATHS_STAGE} stage (its validator did not check what the patch may touch)`);
+  }
   return { ok: true, record };
 }

@@ -13,7 +13,10 @@ function recordFor(over: Partial<UnsignedValidationRecord> = {}): UnsignedValida
     repository: repositoryIdentity('/srv/repo'),
     baseCommit: 'c'.repeat(40),
     verdict: 'passed',
-    stages: [{ name: 'apply', status: 'passed', required: true, durationMs: 1, summary: 'applies', findings: [] }],
+    stages: [
+      { name: 'apply', status: 'passed', required: true, durationMs: 1, summary: 'applies', findings: [] },
+      { name: 'protected-paths', status: 'passed', required: true, durationMs: 1, summary: 'none touched', findings: [] },
+    ],
     validator: { instance: 'validator-test', taskId: 'tsk_test' },
     validatedAt: new Date().toISOString(),
     ...over,

@@ -4,8 +4,6 @@ import { hookFileGlobs, pathsTouchedByPatch, protectedPathHits } from '@autocode
 import type { ValidationSection } from '../repository/validation-config';
 import { failed, passed, type StageOutcome } from './stage';
 
-export const PROTECTED_PATHS_STAGE = 'protected-paths';
-
 /**
  * Runs before every other stage and is always required: a patch may not
  * touch what decides how it is judged, built, installed or deployed —

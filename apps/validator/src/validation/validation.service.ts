@@ -3,13 +3,14 @@ import { validationStageReportSchema, type JsonValue, type ValidateOutput, type 
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import { WorkspaceManager, type EphemeralWorkspace } from '@autocode/sandbox';
+import { PROTECTED_PATHS_STAGE } from '@autocode/validation-record';
 import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 import type { StageName, ValidatorConfig } from '../config/validator.config';
 import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { requiredStages, ValidationConfigError, type ValidationSection } from '../repository/validation-config';
 import { AiReviewStage } from '../stages/ai-review.stage';
 import { PerformanceStage } from '../stages/performance.stage';
-import { PROTECTED_PATHS_STAGE, ProtectedPathsStage } from '../stages/protected-paths.stage';
+import { ProtectedPathsStage } from '../stages/protected-paths.stage';
 import { SecurityStage } from '../stages/security.stage';
 import type { StageContext, StageOutcome, ValidationStage } from '../stages/stage';
 import { StaticAnalysisStage } from '../stages/static-analysis.stage';
