@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { authEnvFields } from '@autocode/auth';
+import { egressEnvFields } from '@autocode/http';
 import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 import { resolveHookUser } from '../release/hook-user';
@@ -10,6 +11,8 @@ const envVarName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const deployerConfigSchema = baseEnvSchema.extend({
   ...workerEnvFields,
   ...authEnvFields,
+  // Where webhooks and health checks may reach: a service on this host must be named (EGRESS_ALLOW=127.0.0.1:3000).
+  ...egressEnvFields,
   HTTP_PORT: envFields.port(8084),
   /**
    * Deployments at once. Generous: a deployment waiting for an approval (or

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { authEnvFields, rateLimitEnvFields } from '@autocode/auth';
+import { repositoryPolicyEnvFields } from '@autocode/git';
+import { egressEnvFields } from '@autocode/http';
 import { baseEnvSchema, envFields, gatewayEnvFields } from '@autocode/runtime';
 import { workerEnvFields } from '@autocode/worker';
 
@@ -10,6 +12,9 @@ export const orchestratorConfigSchema = baseEnvSchema.extend({
   ...authEnvFields,
   ...rateLimitEnvFields,
   ...gatewayEnvFields,
+  // Where http_request / notify may reach (EGRESS_ALLOW) and which repositories triggers may name.
+  ...egressEnvFields,
+  ...repositoryPolicyEnvFields,
   /** Audit entries of REST mutations are kept this long. */
   AUDIT_RETENTION_DAYS: envFields.positiveInt(90),
   /** Utility tasks (delays, HTTP calls, webhooks) mostly wait: many fit at once. */
