@@ -110,7 +110,8 @@ require('node:fs').writeFileSync(${JSON.stringify(reportFile)}, hostileRun.stdou
     });
     await new Promise<void>((done) => server.listen(0, '0.0.0.0', done));
     serverPort = (server.address() as AddressInfo).port;
-    redis = new RedisConnection({ url: TEST_INFRA.redisUrl });
+    // No prefix: the key the hostile code would SET is absolute.
+    redis = new RedisConnection({ url: TEST_INFRA.redisUrl, keyPrefix: '' });
     mesh = await Mesh.start({
       namespace,
       targetRepository: root,
