@@ -105,8 +105,10 @@ describe('a hostile command in the sandbox', () => {
     if (process.getuid?.() === 0) expect(found.uid).toBeGreaterThan(65535);
   });
 
-  it('cannot write outside its workspace: not the system, not the mesh checkout, not /tmp', async () => {
-    const targets = ['/etc/passwd', '/usr/bin/hostile', join(REPO_ROOT, 'hostile-marker'), join(REPO_ROOT, '.autocode', 'hostile-marker'), join(dir, 'hostile-marker'), '/tmp/hostile-marker'];
+  it('cannot write outside its workspace: not the kernel settings, not the system, not the mesh checkout, not /tmp', async () => {
+    // The kernel's knobs first: the run keeps DAC_OVERRIDE when the service is root, and these must still be out of reach.
+    const kernel = ['/proc/sys/kernel/core_pattern', '/proc/sysrq-trigger', '/proc/1/mem'];
+    const targets = [...kernel, '/etc/passwd', '/usr/bin/hostile', join(REPO_ROOT, 'hostile-marker'), join(REPO_ROOT, '.autocode', 'hostile-marker'), join(dir, 'hostile-marker'), '/tmp/hostile-marker'];
     const script = `
       const fs = require('node:fs');
       const results = {};
@@ -120,7 +122,7 @@ describe('a hostile command in the sandbox', () => {
     const result = await sandbox.run({ ...node(script), timeoutMs: 20_000 });
     const results = JSON.parse(result.stdout);
     for (const target of targets) expect([target, results[target]]).toEqual([target, expect.stringMatching(/^(EROFS|ENOENT|EACCES)$/)]);
-    for (const target of targets.slice(2)) expect(existsSync(target)).toBe(false);
+    for (const target of targets.slice(kernel.length + 2)) expect(existsSync(target)).toBe(false);
     expect(readFileSync('/etc/passwd', 'utf8')).toBe(before);
     expect(readFileSync(join(workspace, 'inside.txt'), 'utf8')).toBe('fine');
   });
