@@ -107,6 +107,15 @@ describe('egress policy', () => {
     expect((await api.get(`/api/workflows/${name}`)).status).toBe(404);
   });
 
+  it('refuses a task created directly whose http_request or notify URL is internal', async () => {
+    const direct = await api.post('/api/tasks', { type: 'http_request', params: { url: 'http://[::ffff:10.0.0.1]:6379/' } });
+    expect(direct.status).toBe(400);
+    expect(JSON.stringify(direct.body)).toContain('params.url: egress denied: ::ffff:a00:1 (10.0.0.1) is a private address (set EGRESS_ALLOW to allow it)');
+    const hook = await api.post('/api/tasks', { type: 'notify', params: { webhookUrl: 'file:///etc/shadow', text: 'hi' } });
+    expect(hook.status).toBe(400);
+    expect(JSON.stringify(hook.body)).toContain('params.webhookUrl: egress denied: file: URLs are not allowed (only http and https)');
+  });
+
   it('refuses a notify node whose webhook is internal, at registration', async () => {
     const { status, body } = await api.post('/api/workflows', { name: `hook-${randomUUID().slice(0, 8)}`, nodes: [{ id: 'tell', type: 'notify', params: { webhookUrl: 'http://192.168.1.1/hook', text: 'hi' } }] });
     expect(status).toBe(400);

@@ -9,6 +9,7 @@ import {
   type WorkerPool,
 } from '@autocode/contracts';
 import { TaskTypeRegistry, type RegisteredTaskType } from '../registry/task-type-registry';
+import { utilityEgressProblems } from '../utility/utility-egress-checks';
 import { TaskLifecycleService, type TransitionContext } from './task-lifecycle.service';
 import { UNSET_TASK_FIELDS, type TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
@@ -122,7 +123,8 @@ export class TaskSubmissionService {
   }
 
   private check(type: RegisteredTaskType, request: CreateTask): void {
-    const problems = this.registry.validateParams(type, request.params);
+    // A literal internal address or a non-http(s) URL in http_request / notify params is refused here too (names are judged at run time).
+    const problems = [...this.registry.validateParams(type, request.params), ...utilityEgressProblems(type.name, request.params)];
     if (problems.length) throw new InvalidTaskError(problems);
   }
 
