@@ -153,6 +153,36 @@ describe('forged reports and heartbeats', () => {
     expect(done).toMatchObject({ state: 'COMPLETED', attempt: 1, output: { resumedFromStep: 0 } });
   });
 
+  it('never shows a lease token to a viewer: live progress events stream without it', async () => {
+    // Progress travels correlated with its task.
+    const task = await api.createTask({ type: 'sleep', params: { ms: 2000, steps: 4 } });
+    const controller = new AbortController();
+    const response = await fetch(`${mesh.orchestratorUrl}/api/events?correlationId=${task.id}&kinds=progress`, { signal: controller.signal, headers: api.authHeaders });
+    const reader = response.body!.getReader();
+    const received: string[] = [];
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        received.push(decoder.decode(value));
+      }
+    })().catch(() => undefined);
+    await waitUntil('the stream to be ready', () => received.join('').includes('event: ready'));
+
+    const events = await waitUntil('progress of the task on the stream', () => {
+      const data = received
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('data: ') && l.includes(task.id))
+        .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+      return data.some((e) => e.percent === 100) ? data : undefined;
+    });
+    expect(events.every((e) => e.workerId === generationNode && !('leaseToken' in e))).toBe(true);
+    controller.abort();
+    await reading;
+  });
+
   it('dead-letters a forged assignment addressed to a real worker instead of running it', async () => {
     const taskId = `tsk_${randomBytes(8).toString('hex')}`;
     const assignment = envelope('generation.requested', taskId, {

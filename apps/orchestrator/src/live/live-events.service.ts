@@ -6,7 +6,7 @@ import { Observable, Subject } from 'rxjs';
 
 export type LiveEvent =
   | { kind: 'lifecycle'; correlationId: string | null; data: TaskLifecycle }
-  | { kind: 'progress'; correlationId: string | null; data: TaskProgress };
+  | { kind: 'progress'; correlationId: string | null; data: Omit<TaskProgress, 'leaseToken'> };
 
 /** With no client left, the consumer stays a little while in case one reconnects. */
 const IDLE_STOP_MS = 30_000;
@@ -63,7 +63,11 @@ export class LiveEventsService implements OnApplicationShutdown {
       fromBeginning: false,
     })
       .on(taskLifecycleEvent, async ({ envelope }) => this.subject.next({ kind: 'lifecycle', correlationId: envelope.correlationId, data: envelope.payload }))
-      .on(taskProgressEvent, async ({ envelope }) => this.subject.next({ kind: 'progress', correlationId: envelope.correlationId, data: envelope.payload }));
+      .on(taskProgressEvent, async ({ envelope }) => {
+        // The lease token is the worker's proof of who it is: never handed to a viewer.
+        const { leaseToken: _lease, ...progress } = envelope.payload;
+        this.subject.next({ kind: 'progress', correlationId: envelope.correlationId, data: progress });
+      });
     this.starting = this.consumer.start().catch((error) => {
       this.logger.error({ msg: 'live event consumer failed to start', err: (error as Error).message });
       this.consumer = undefined;
