@@ -175,7 +175,9 @@ export class EventConsumer implements Startable {
     });
     this.consumer = consumer;
 
-    await consumer.connect();
+    await consumer.connect().catch((error: Error) => {
+      throw this.connection.explain(error);
+    });
     await consumer.subscribe({ topics: topics.map((t) => this.connection.topic(t)), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       autoCommitInterval: 500,

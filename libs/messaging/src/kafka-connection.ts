@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Logger } from '@nestjs/common';
-import { type Admin, Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
+import type { KafkaSecurityOptions } from '@autocode/runtime';
+import { type Admin, Kafka, type KafkaConfig, logLevel, type Producer, type SASLOptions } from 'kafkajs';
 
 export interface KafkaConnectionOptions {
   clientId: string;
@@ -8,6 +11,8 @@ export interface KafkaConnectionOptions {
   namespace?: string;
   topicPartitions: number;
   replicationFactor: number;
+  /** SASL and TLS for a secured cluster (see kafkaSecurityOf); plaintext without. */
+  security?: KafkaSecurityOptions;
 }
 
 /**
@@ -28,6 +33,7 @@ export class KafkaConnection {
       connectionTimeout: 3000,
       requestTimeout: 10_000,
       retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5000 },
+      ...securityConfig(options.security),
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...rest } = entry.log;
@@ -55,11 +61,27 @@ export class KafkaConnection {
   }
 
   connect(): Promise<void> {
-    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    // Both attempts are awaited and a half-made connection is closed, or the
+    // client that has not failed yet would go on retrying (and reconnect) on its own.
+    this.connected ??= Promise.allSettled([this.producer.connect(), this.admin.connect()]).then(async (outcomes) => {
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (!failed) return;
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+      throw failed.reason;
+    });
     return this.connected.catch((error) => {
       this.connected = undefined;
-      throw error;
+      throw this.explain(error as Error);
     });
+  }
+
+  /** A refused login says so, and as whom (never with the password). */
+  explain(error: Error): Error {
+    const sasl = this.options.security?.sasl;
+    if (!sasl || !/SASL|authenticat/i.test(`${error.name} ${error.message}`)) return error;
+    const explained = new Error(`Kafka refused SASL ${sasl.mechanism.toUpperCase()} login as "${sasl.username}": ${error.message}`);
+    explained.name = 'KafkaAuthenticationError';
+    return explained;
   }
 
   /**
@@ -105,4 +127,21 @@ export class KafkaConnection {
     this.connected = undefined;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
+}
+
+function securityConfig(security: KafkaSecurityOptions | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const config: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (security?.sasl) {
+    const { mechanism, username, password } = security.sasl;
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  if (security?.tls) {
+    const { caFile, certFile, keyFile } = security.tls;
+    const tls: ConnectionOptions = { rejectUnauthorized: true };
+    if (caFile) tls.ca = [readFileSync(caFile, 'utf8')];
+    if (certFile) tls.cert = readFileSync(certFile, 'utf8');
+    if (keyFile) tls.key = readFileSync(keyFile, 'utf8');
+    config.ssl = tls;
+  }
+  return config;
 }

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MessagingModule } from '@autocode/messaging';
 import { MetricsModule } from '@autocode/metrics';
 import { ResilienceModule } from '@autocode/resilience';
-import { RuntimeModule, type BaseEnv } from '@autocode/runtime';
+import { kafkaSecurityOf, redisSecurityOf, RuntimeModule, type BaseEnv } from '@autocode/runtime';
 import { StateModule } from '@autocode/state';
 
 /**
@@ -23,6 +23,7 @@ export class PlatformModule {
           sentinels: config.REDIS_SENTINELS,
           sentinelMaster: config.REDIS_SENTINEL_MASTER,
           keyPrefix: config.REDIS_KEY_PREFIX,
+          security: redisSecurityOf(config),
         }),
         MetricsModule.forRoot({
           url: config.INFLUX_URL,
@@ -36,6 +37,7 @@ export class PlatformModule {
           namespace: config.KAFKA_NAMESPACE,
           topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          security: kafkaSecurityOf(config),
         }),
       ],
       exports: [RuntimeModule],

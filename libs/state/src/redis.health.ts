@@ -11,8 +11,14 @@ export class RedisHealthIndicator implements HealthIndicator {
 
   async check(): Promise<HealthCheckResult> {
     const started = performance.now();
-    const pong = await this.redis.client.ping();
-    const replication = await this.redis.client.info('replication');
+    let pong: string;
+    let replication: string;
+    try {
+      pong = await this.redis.client.ping();
+      replication = await this.redis.client.info('replication');
+    } catch (error) {
+      throw this.redis.explain(error as Error);
+    }
     const role = /role:(\w+)/.exec(replication)?.[1];
     const replicas = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
     return {

@@ -38,11 +38,37 @@ export const baseEnvSchema = z.object({
     .optional(),
   KAFKA_TOPIC_PARTITIONS: envFields.positiveInt(6),
   KAFKA_REPLICATION_FACTOR: envFields.positiveInt(1),
+  /** SASL for a secured cluster; needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (see kafkaSecurityOf). */
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']))
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers; the CA file is for a private CA, cert and key for mutual TLS. */
+  KAFKA_SSL: bool(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
 
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  REDIS_URL: z
+    .url()
+    .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  /** AUTH / ACL credentials; override those in REDIS_URL (and apply to the master found through Sentinel). */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** TLS even with redis:// (rediss:// implies it); the CA file is for a private CA. */
+  REDIS_TLS: bool(false),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   /** host:port list; when set, the master is found through Sentinel instead of REDIS_URL. */
   REDIS_SENTINELS: z.string().optional(),
   REDIS_SENTINEL_MASTER: z.string().default('autocode'),
+  /** When the Sentinels themselves require AUTH (`requirepass` in sentinel.conf). */
+  REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,40}$/, 'must be letters, digits, ":", "_" or "-"')
