@@ -15,14 +15,17 @@ const GLOBAL_TYPE_NAMES = new Set(
 /**
  * The type as a JSDoc type, when it says something and means the same in
  * the file it is written to: not `any`/`unknown`, short enough to read,
- * and naming only global types or types declared in that file (a type the
- * checker found in another module would need an `import()` to resolve).
+ * and naming only global types, types declared in that file, or types of
+ * the repository's other modules through a relative `import("./x.js").T`.
  */
 export function selfContainedType(type: string | undefined, localTypes: ReadonlySet<string>): string | undefined {
   if (!type) return undefined;
   const text = type.replace(/\s+/g, ' ');
-  if (text.length > MAX_TYPE_LENGTH || /(^|[^\w$])(any|unknown)([^\w$]|$)/.test(text) || text.includes('import(') || text.includes('typeof ')) return undefined;
-  const names = text
+  if (text.length > MAX_TYPE_LENGTH || /(^|[^\w$])(any|unknown)([^\w$]|$)/.test(text) || text.includes('typeof ')) return undefined;
+  // `import("./inventory.js").Item` resolves wherever it is written (a package's would depend on what is installed).
+  const withoutImports = text.replace(/import\((["'])\.{1,2}\/[^"']*\1\)(\.[A-Za-z_$][\w$]*)+/g, '');
+  if (withoutImports.includes('import(')) return undefined;
+  const names = withoutImports
     .replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '') // string literal types
     .replace(/([A-Za-z_$][\w$]*)\??:/g, '') // property names in object types
     .match(/[A-Za-z_$][\w$]*/g) ?? [];
