@@ -37,9 +37,10 @@ export function isDirectiveComment(comment: string): boolean {
   return DIRECTIVE.test(bodyOf(comment));
 }
 
-/** `// -----------`, `/* *\/`: no words. */
+/** `// -----------`, `/* *\/`: no words; `// TODO: …`: a note to maintainers, not documentation. */
 function isDecorative(comment: string): boolean {
-  return !/[\p{L}\p{N}]/u.test(bodyOf(comment));
+  const body = bodyOf(comment);
+  return !/[\p{L}\p{N}]/u.test(body) || /^(TODO|FIXME|XXX|HACK)\b/.test(body);
 }
 
 export function isJsDocBlock(comment: string): boolean {
