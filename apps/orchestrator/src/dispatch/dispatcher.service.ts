@@ -6,11 +6,6 @@ import { TaskSignals } from '../tasks/task-signals';
 import { TaskRepository } from '../tasks/task.repository';
 
 const BATCH = 256;
-/**
- * The first round of a pool asks for fewer tasks: each task asked for costs a
- * lease drawn in advance, and most rounds find a handful of tasks, not 256.
- */
-const FIRST_ROUND = 16;
 /** Dispatch is driven by events (new task, freed slot, new worker); this sweep only covers a missed nudge. */
 const SAFETY_SWEEP_MS = 1000;
 
@@ -67,10 +62,10 @@ export class Dispatcher implements Startable, OnModuleInit {
         const [pool] = this.pending;
         this.pending.delete(pool);
         let sent = 0;
-        for (let max = FIRST_ROUND; ; max = BATCH) {
-          const dispatched = await this.tasks.dispatch(pool, max, new Date());
+        for (;;) {
+          const dispatched = await this.tasks.dispatch(pool, BATCH, new Date());
           sent += dispatched;
-          if (dispatched < max) break;
+          if (dispatched < BATCH) break;
         }
         if (sent > 0) {
           this.signals.outboxWritten();

@@ -47,6 +47,8 @@ type ScriptedRedis = Redis & {
 @Injectable()
 export class TaskRepository {
   private readonly client: ScriptedRedis;
+  /** Leases drawn but not yet handed out (see dispatch). */
+  private readonly spareLeases: Array<{ token: string; hash: string }> = [];
 
   constructor(
     redis: RedisConnection,
@@ -120,10 +122,26 @@ export class TaskRepository {
     return [...implied, ...entries.map((e) => ({ taskId, ...(JSON.parse(e) as Omit<TaskTransition, 'taskId'>) }))];
   }
 
-  /** Dispatches up to `max` ready tasks of a pool, each with a fresh lease. */
-  dispatch(pool: WorkerPool, max: number, now: Date): Promise<number> {
-    const leases = newLeases(max).flatMap(({ token, hash }) => [token, hash]);
-    return this.client.acDispatch(this.keys.prefix, pool, String(now.getTime()), String(max), now.toISOString(), ...leases);
+  /**
+   * Dispatches up to `max` ready tasks of a pool, each with a fresh lease.
+   * The script takes leases in order, as many as it dispatches; the rest
+   * went nowhere but this call and are offered again next time, so a lease
+   * is drawn per dispatched task, not per task that might have been.
+   */
+  async dispatch(pool: WorkerPool, max: number, now: Date): Promise<number> {
+    if (this.spareLeases.length < max) this.spareLeases.push(...newLeases(Math.max(max - this.spareLeases.length, 16)));
+    // Taken out while in use: two dispatches at once never offer the same lease.
+    const offered = this.spareLeases.splice(0, max);
+    const dispatched = await this.client.acDispatch(
+      this.keys.prefix,
+      pool,
+      String(now.getTime()),
+      String(max),
+      now.toISOString(),
+      ...offered.flatMap(({ token, hash }) => [token, hash]),
+    );
+    this.spareLeases.push(...offered.slice(dispatched));
+    return dispatched;
   }
 
   async promoteDue(now: Date, agingStepMs: number, limit = 500): Promise<WorkerPool[]> {
