@@ -63,7 +63,8 @@ export function installPlan(input: InstallPlanInput): InstallPlan {
   if (flavor === 'classic') {
     return {
       install: {
-        args: [entry, 'install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive', '--prefer-offline', '--no-progress', '--network-timeout', '120000', '--cache-folder', caches.yarnClassic],
+        // --ignore-engines: Yarn 1 alone fails on a dependency's `engines` (npm and pnpm warn); the repository's own declaration picked the Node.js major.
+        args: [entry, 'install', '--frozen-lockfile', '--ignore-scripts', '--ignore-engines', '--non-interactive', '--prefer-offline', '--no-progress', '--network-timeout', '120000', '--cache-folder', caches.yarnClassic],
         env: {},
         display: 'yarn install --frozen-lockfile --ignore-scripts',
       },

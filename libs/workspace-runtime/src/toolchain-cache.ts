@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import semver from 'semver';
 import type { Sandbox } from '@autocode/sandbox';
 import { ensureCacheEntry, type CacheEntryOptions } from './cache-entry';
 import { classifyInstallFailure, PrepareFailureError } from './install-failure';
@@ -33,6 +34,7 @@ export interface ManagerToolchain {
   /** Shell shims (`pnpm`, `yarn`, `npm` …) that run the entries with the `node` on PATH. */
   binDir: string;
   mounts: string[];
+  warnings: string[];
 }
 
 const REGISTRY_PACKAGE: Record<string, string> = { npm: 'npm', pnpm: 'pnpm', 'yarn-classic': 'yarn', 'yarn-berry': '@yarnpkg/cli-dist' };
@@ -92,14 +94,36 @@ export class ToolchainCache {
     const { dir } = await ensureCacheEntry(
       join(this.options.cacheDir, 'managers', spec.replace('/', '+')),
       async (buildDir) => {
-        await this.npmInstall(buildDir, spec, { scripts: false });
-        if (detected.integrity) await this.verifyIntegrity(buildDir, spec, detected.integrity);
+        const installed = id === 'yarn-berry' ? await this.installBerry(buildDir, detected.versionSpec!) : (await this.npmInstall(buildDir, spec, { scripts: false }), spec);
+        // Yarn 2+'s pin is the digest of repo.yarnpkg.com's bundle, which the npm registry does not serve: only npm-registry pins are checked.
+        if (detected.integrity && id !== 'yarn-berry') await this.verifyIntegrity(buildDir, installed, detected.integrity);
         await writeShims(join(buildDir, 'bin'), SHIMS[id], join(buildDir, 'node_modules', ENTRY[id]));
       },
       this.options.lock,
     );
     const version = await installedVersion(join(dir, 'node_modules', REGISTRY_PACKAGE[id]));
-    return { name: detected.name, flavor: detected.flavor, version, entry: join(dir, 'node_modules', ENTRY[id]), binDir: join(dir, 'bin'), mounts: [dir] };
+    const warnings = /^\d+\.\d+\.\d+/.test(detected.versionSpec!) && version !== detected.versionSpec ? [`${detected.name}@${detected.versionSpec} is not on the npm registry; using ${version} of the same major`] : [];
+    return { name: detected.name, flavor: detected.flavor, version, entry: join(dir, 'node_modules', ENTRY[id]), binDir: join(dir, 'bin'), mounts: [dir], warnings };
+  }
+
+  /**
+   * Yarn 2+ as `@yarnpkg/cli-dist`, which skips some releases (4.10.0 is
+   * not there): an exact version that is missing gets the next published
+   * one of the same major. Returns the spec installed.
+   */
+  private async installBerry(prefix: string, version: string): Promise<string> {
+    try {
+      await this.npmInstall(prefix, `@yarnpkg/cli-dist@${version}`, { scripts: false });
+      return `@yarnpkg/cli-dist@${version}`;
+    } catch (error) {
+      if (!(error instanceof PrepareFailureError) || !/ETARGET|notarget|No matching version/.test(error.failure.excerpt ?? '') || !semver.valid(version)) throw error;
+    }
+    const published = JSON.parse(await this.npmView(prefix, '@yarnpkg/cli-dist', 'versions')) as string[];
+    const sameMajor = published.filter((v) => semver.major(v) === semver.major(version) && !semver.prerelease(v)).sort(semver.compare);
+    const chosen = sameMajor.find((v) => semver.gt(v, version)) ?? sameMajor.at(-1);
+    if (!chosen) throw new PrepareFailureError({ kind: 'toolchain-unavailable', message: `no @yarnpkg/cli-dist ${semver.major(version)}.x on the npm registry for yarn@${version}` });
+    await this.npmInstall(prefix, `@yarnpkg/cli-dist@${chosen}`, { scripts: false });
+    return `@yarnpkg/cli-dist@${chosen}`;
   }
 
   /** Shims for the bundled npm: every repository's scripts may call `npm` or `npx`. */
@@ -115,7 +139,7 @@ export class ToolchainCache {
       },
       this.options.lock,
     );
-    return { name: 'npm', version, entry, binDir: join(dir, 'bin'), mounts: [dir, npmDir] };
+    return { name: 'npm', version, entry, binDir: join(dir, 'bin'), mounts: [dir, npmDir], warnings: [] };
   }
 
   private async npmInstall(prefix: string, spec: string, { scripts }: { scripts: boolean }): Promise<void> {
@@ -140,22 +164,27 @@ export class ToolchainCache {
   /** corepack's `+sha512.<hex>` is the digest of the release tarball; the registry states the same digest. */
   private async verifyIntegrity(prefix: string, spec: string, integrity: { algorithm: string; hex: string }): Promise<void> {
     if (integrity.algorithm !== 'sha512' && integrity.algorithm !== 'sha1') return;
+    const dist = JSON.parse(await this.npmView(prefix, spec, 'dist')) as { integrity?: string; shasum?: string };
+    const actual = integrity.algorithm === 'sha1' ? dist.shasum : dist.integrity?.startsWith('sha512-') ? Buffer.from(dist.integrity.slice(7), 'base64').toString('hex') : undefined;
+    if (actual !== integrity.hex) {
+      throw new PrepareFailureError({ kind: 'manager-conflict', message: `${spec}: the registry's ${integrity.algorithm} (${actual}) is not the one package.json "packageManager" pins (${integrity.hex})` });
+    }
+  }
+
+  /** `npm view --json <spec> <field>` in the sandbox: the registry's metadata, as JSON text. */
+  private async npmView(cwd: string, spec: string, field: string): Promise<string> {
     const result = await this.sandbox.run({
       command: process.execPath,
-      args: [this.bundledNpmEntry(), 'view', '--json', '--cache', this.npmCacheDir, spec, 'dist'],
-      cwd: prefix,
+      args: [this.bundledNpmEntry(), 'view', '--json', '--cache', this.npmCacheDir, spec, field],
+      cwd,
       timeoutMs: 60_000,
       writablePaths: [this.npmCacheDir],
       env: this.options.networkEnv,
       readOnlyPaths: this.options.networkMounts,
       network: true,
     });
-    if (result.reason !== 'exited' || result.exitCode !== 0) throw new PrepareFailureError(classifyInstallFailure(result, `reading the integrity of ${spec}`));
-    const dist = JSON.parse(result.stdout) as { integrity?: string; shasum?: string };
-    const actual = integrity.algorithm === 'sha1' ? dist.shasum : dist.integrity?.startsWith('sha512-') ? Buffer.from(dist.integrity.slice(7), 'base64').toString('hex') : undefined;
-    if (actual !== integrity.hex) {
-      throw new PrepareFailureError({ kind: 'manager-conflict', message: `${spec}: the registry's ${integrity.algorithm} (${actual}) is not the one package.json "packageManager" pins (${integrity.hex})` });
-    }
+    if (result.reason !== 'exited' || result.exitCode !== 0) throw new PrepareFailureError(classifyInstallFailure(result, `npm view ${spec} ${field}`));
+    return result.stdout;
   }
 }
 

@@ -192,6 +192,7 @@ export class WorkspaceRuntime {
       known.nodeMajor = node.major;
       const manager = await this.toolchains.manager(detected);
       known.managerVersion = manager.version;
+      warnings.push(...manager.warnings);
       const bundledNpm = manager.name === 'npm' ? manager : await this.toolchains.bundledNpm();
       const pnp = manager.flavor === 'berry' && (facts.yarnNodeLinker ?? 'pnp') === 'pnp';
       const mounts = unique([...node.mounts, ...manager.mounts, ...bundledNpm.mounts]);

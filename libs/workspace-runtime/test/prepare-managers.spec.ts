@@ -50,13 +50,15 @@ describe('WorkspaceRuntime with other managers and Node.js majors', () => {
   });
 
   it.each([
-    ['node-modules', 'nodeLinker: node-modules\n', ['node_modules', '.yarn/install-state.gz']],
-    ["Plug'n'Play", '', ['.pnp.cjs', '.pnp.data.json', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged', 'node_modules']],
-  ])('yarn 4 with the %s linker: detects berry, installs --immutable, then warm, and `yarn run test` works', async (_linker, yarnrc, created) => {
-    const dir = writeRepo({ 'package.json': manifest('berry-fixture', { packageManager: 'yarn@4.5.3' }), '.yarnrc.yml': yarnrc });
-    await yarnBerryLockfile(dir, rt.runtime, '4.5.3');
+    // 4.10.0 is a Yarn release the npm registry's @yarnpkg/cli-dist skipped: the next 4.x stands in, with a warning.
+    ['node-modules', 'nodeLinker: node-modules\n', '4.10.0', '4.10.1', ['node_modules', '.yarn/install-state.gz']],
+    ["Plug'n'Play", '', '4.5.3', '4.5.3', ['.pnp.cjs', '.pnp.data.json', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged', 'node_modules']],
+  ])('yarn 4 with the %s linker: detects berry, installs --immutable, then warm, and `yarn run test` works', async (_linker, yarnrc, declared, used, created) => {
+    const dir = writeRepo({ 'package.json': manifest('berry-fixture', { packageManager: `yarn@${declared}` }), '.yarnrc.yml': yarnrc });
+    await yarnBerryLockfile(dir, rt.runtime, used);
     const cold = prepared(await rt.runtime.prepare(dir));
-    expect(cold).toMatchObject({ manager: 'yarn', managerFlavor: 'berry', managerVersion: '4.5.3', installed: 'cold', createdPaths: created });
+    expect(cold).toMatchObject({ manager: 'yarn', managerFlavor: 'berry', managerVersion: used, installed: 'cold', createdPaths: created });
+    if (declared !== used) expect(cold.warnings).toContain(`yarn@${declared} is not on the npm registry; using ${used} of the same major`);
     expect(rt.runs.some((run) => run.args?.includes('--immutable') && run.args.includes('--mode=skip-build'))).toBe(true);
     const again = copyRepo(dir);
     const warm = prepared(await rt.runtime.prepare(again));
