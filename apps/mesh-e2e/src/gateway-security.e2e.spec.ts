@@ -186,7 +186,7 @@ describe('REST gateway security', () => {
     expect(trail.some((t) => t.actor === 'api')).toBe(false);
   });
 
-  describe('rate limits', () => {
+  describe('a gateway with limits, extra hosts and CORS configured', () => {
     let limited: ServiceProcess;
 
     beforeAll(async () => {
@@ -197,6 +197,8 @@ describe('REST gateway security', () => {
         WATCH_GLOBS: '',
         RATE_LIMIT_WINDOW_SECONDS: '600',
         RATE_LIMIT_PER_KEY: '5',
+        HTTP_ALLOWED_HOSTS: 'gateway.example.org',
+        HTTP_CORS_ORIGINS: 'https://app.example.org',
       });
     });
     afterAll(async () => {
@@ -213,6 +215,17 @@ describe('REST gateway security', () => {
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await response.json()) as { message: string }).message).toMatch(/this API key may make 5 requests per 600 s/);
       expect((await new OrchestratorApi(limited.url, TEST_API_KEYS.operator).get('/api/queue')).status).toBe(200);
+    });
+
+    it('answers to the configured host, and allows only the configured browser origin', async () => {
+      // Four requests: within the admin key's budget of five on this instance.
+      const headers = { 'x-api-key': TEST_API_KEYS.admin };
+      expect((await rawRequest(`${limited.url}/api/task-types`, { method: 'GET', headers: { ...headers, host: 'gateway.example.org' } })).status).toBe(200);
+      expect((await rawRequest(`${limited.url}/api/task-types`, { method: 'GET', headers: { ...headers, host: 'other.example.org' } })).status).toBe(421);
+      const allowed = await fetch(`${limited.url}/api/task-types`, { headers: { ...headers, origin: 'https://app.example.org' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
+      const foreign = await fetch(`${limited.url}/api/task-types`, { headers: { ...headers, origin: 'https://evil.example.com' } });
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     });
   });
 });
