@@ -71,8 +71,12 @@ describe('forged reports and heartbeats', () => {
   });
 
   /** Publishes as any Kafka client can; returns the exact bytes, to find their dead letter by. */
+  /** Everything this spec forged: the only messages that may be dead-lettered. */
+  const forgedBytes = new Set<string>();
+
   async function publish(topic: string, value: Envelope<Record<string, unknown>>, headers: Record<string, string> = {}): Promise<string> {
     const bytes = JSON.stringify(value);
+    forgedBytes.add(bytes);
     await producer.send({ topic: observer.physical(topic), messages: [{ key: value.correlationId, value: bytes, headers }] });
     return bytes;
   }
@@ -200,6 +204,7 @@ describe('forged reports and heartbeats', () => {
     const { body: workers } = await api.get<{ items: Array<{ workerId: string; partitions: number[] }> }>('/api/workers');
     const partition = workers.items.find((w) => w.workerId === generationNode)!.partitions[0];
     const bytes = JSON.stringify(assignment);
+    forgedBytes.add(bytes);
     await producer.send({ topic: observer.physical(TOPICS.generationRequested), messages: [{ key: taskId, value: bytes, partition }] });
 
     const refused = await deadLetterOf(bytes);
@@ -284,5 +289,11 @@ describe('forged reports and heartbeats', () => {
       expect((await fetch(`${mesh.orchestratorUrl}/health/live`)).status).toBe(200);
       expect((await api.get<{ items: TaskTypeView[] }>('/api/task-types')).body.items.some((t) => t.name === 'backref_probe')).toBe(false);
     });
+  });
+
+  it("refused only the forgeries: none of the mesh's own reports, assignments or heartbeats was dead-lettered", () => {
+    const deadLetters = observer.all(TOPICS.deadLetter).map((m) => Buffer.from((m.json as DeadLetterView).payload.valueBase64, 'base64').toString());
+    expect(deadLetters.length).toBeGreaterThan(0);
+    expect(deadLetters.filter((bytes) => !forgedBytes.has(bytes))).toEqual([]);
   });
 });
