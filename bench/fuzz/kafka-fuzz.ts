@@ -142,12 +142,17 @@ async function main(): Promise<void> {
 
     // Readiness is sampled all along: a consumer crash loop shows as 503s here even if it recovers by the end.
     const unready = new Map<string, number>();
+    const unreadyWhy = new Set<string>();
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         for (const [name, service] of mesh.services) {
-          const status = await fetch(`${service.url}/health/ready`).then((r) => r.status, () => 0);
-          if (status !== 200) unready.set(name, (unready.get(name) ?? 0) + 1);
+          const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
+          if (response?.status === 200) continue;
+          unready.set(name, (unready.get(name) ?? 0) + 1);
+          const report = (await response?.json().catch(() => undefined)) as { components?: Array<{ name: string; status: string; error?: string }> } | undefined;
+          const down = report?.components?.filter((c) => c.status !== 'up').map((c) => `${c.name}: ${c.error ?? c.status}`);
+          unreadyWhy.add(`${name}: ${down?.join('; ') || `HTTP ${response?.status ?? 'no answer'}`}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
     console.log(`dead letters expected (message × group reading it): ${expected.size}; recorded: ${records.size} (${((100 * records.size) / Math.max(1, expected.size)).toFixed(1)} %); missing: ${missing.length}`);
     console.log(`dead-letter records with size+sha256: ${withDigest}/${records.size}; truncated copies: ${truncated}; largest record: ${largest} bytes (broker limit ${BROKER_MAX_MESSAGE_BYTES})`);
     console.log(`service exits: ${exits.length ? exits.join(', ') : 0}; unready samples during the run: ${[...unready].map(([n, c]) => `${n} ${c}`).join(', ') || 0}`);
+    for (const why of unreadyWhy) console.log(`  unready: ${why}`);
     console.log(`readiness after: ${finalReadiness.map(([n, s]) => `${n} ${s}`).join(', ')}`);
     for (const id of missing.slice(0, 10)) console.log(`  missing: ${id} (${sent.find((s) => id.endsWith(`|${s.topic}|${s.partition}|${s.offset}`))?.kind})`);
 
