@@ -230,15 +230,12 @@ describe('built-in generators', () => {
         " * @param {string} [separator=', ']",
         ' * @returns {string}',
         ' */',
-        // Above the directive, which must stay on the line before the code it disables.
-        '/**',
-        ' * @param items',
-        ' * @returns {number}',
-        ' */',
+        // Above the directive, which must stay on the line before the code it disables; no bare parameter names.
+        '/** @returns {number} */',
       ]);
       await harness.withPatched(repo, output.patch.diff, async (workspace) => {
         const patched = readFileSync(join(workspace.root, 'src/report.js'), 'utf8');
-        expect(patched).toContain(' */\n// eslint-disable-next-line no-console\nexport function count(items)');
+        expect(patched).toContain('/** @returns {number} */\n// eslint-disable-next-line no-console\nexport function count(items)');
         // The documented and the commented functions are as they were; `passThrough` has no known type to add.
         expect(patched).toContain(report.slice(0, report.indexOf('export function summarize')));
         expect(patched).toContain('\nexport function passThrough(value) {');

@@ -200,7 +200,7 @@ export function buildCandidates(input: BuildInput): Candidate[] {
         [file],
         [],
         `Add tests for ${file}`,
-        `No test reaches ${file} (${plural(exports, 'export')}) — by a relative import, the package's own name, a path alias or a barrel that re-exports it —, no test is named after it, and no coverage report shows it run.`,
+        `No test reaches ${file} (${plural(exports, 'export')}): none imports it (by a relative path, the package's own name or a path alias) or imports a module that re-exports or imports it, none is named after it, and no coverage report shows it run.`,
         exports,
       );
     }

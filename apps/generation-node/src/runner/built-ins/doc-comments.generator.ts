@@ -82,10 +82,10 @@ function localTypeNames(source: ts.SourceFile): Set<string> {
   return names;
 }
 
-/** `@param {type} name` per parameter (the type when the checker knows one) and `@returns {type}`. */
+/** `@param {type} name` per parameter (the type when the checker knows one) and `@returns {type}`, when known. */
 function jsDocTags(fn: FunctionLike, checker: ts.TypeChecker, localTypes: ReadonlySet<string>): string[] {
   const typeText = (type: ts.Type) => selfContainedType(checker.typeToString(type, fn, ts.TypeFormatFlags.NoTruncation), localTypes);
-  const tags = fn.parameters.map((param, index) => {
+  const params = fn.parameters.map((param, index) => {
     const name = ts.isIdentifier(param.name) ? param.name.text : `param${index}`;
     const initializer = param.initializer?.getText().replace(/\s+/g, ' ');
     const optional = Boolean(param.questionToken || param.initializer);
@@ -96,6 +96,8 @@ function jsDocTags(fn: FunctionLike, checker: ts.TypeChecker, localTypes: Readon
     if (type && param.dotDotDotToken) type = /^[\w$.]+\[\]$/.test(type) ? `...${type.slice(0, -2)}` : undefined;
     return type ? `@param {${type}} ${shown}` : `@param ${shown}`;
   });
+  // Parameters only when the checker knows a type for one of them (then all, in order); bare names add nothing.
+  const tags = params.some((p) => p.includes('{')) ? params : [];
   const signature = checker.getSignatureFromDeclaration(fn);
   const returns = signature ? typeText(checker.getReturnTypeOfSignature(signature)) : undefined;
   if (returns && !['void', 'undefined', 'Promise<void>', 'never'].includes(returns)) tags.push(`@returns {${returns}}`);

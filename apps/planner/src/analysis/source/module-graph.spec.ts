@@ -68,16 +68,19 @@ describe('resolving what tests import', () => {
     expect(resolver.resolve('other/test/x.spec.ts', '@/lib/money')).toEqual([]);
   });
 
-  it('counts modules a tested barrel re-exports as reached, and not the ones it does not', () => {
+  it('counts what a tested barrel re-exports and what those import as reached, and nothing else', () => {
     const tracked = new Set(['src/index.ts', 'src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts', 'test/all.test.ts']);
     const facts = new Map([
-      ['src/index.ts', { relativeImports: ['./a', './b', './c'], reExports: ['./a', './b'], exportCount: 0 }],
+      ['src/index.ts', { relativeImports: ['./a', './b'], reExports: ['./a', './b'], exportCount: 0 }],
       ['src/a.ts', { relativeImports: ['./d'], reExports: [], exportCount: 1 }],
       ['src/b.ts', { relativeImports: [], reExports: [], exportCount: 1 }],
       ['src/c.ts', { relativeImports: [], reExports: [], exportCount: 1 }],
       ['src/d.ts', { relativeImports: [], reExports: [], exportCount: 1 }],
       ['test/all.test.ts', { relativeImports: ['../src'], exportCount: 0 }],
     ]);
-    expect(findUntestedModules({ files: tracked, facts, covered: new Set() })).toEqual(['src/c.ts', 'src/d.ts']);
+    expect(findUntestedModules({ files: tracked, facts, covered: new Set() })).toEqual(['src/c.ts']);
+    // Without the test, all four are untested.
+    const withoutTest = new Map([...facts].filter(([file]) => file !== 'test/all.test.ts'));
+    expect(findUntestedModules({ files: tracked, facts: withoutTest, covered: new Set() })).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts']);
   });
 });

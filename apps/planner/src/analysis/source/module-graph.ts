@@ -156,7 +156,12 @@ export interface ModuleFacts {
   exportCount: number;
 }
 
-/** The modules tests reach: what they import (relatively, by package name, by alias), and what those pass on by re-exporting. */
+/**
+ * The modules tests reach: what they import (relatively, by package name,
+ * by alias), what those pass on by re-exporting (a barrel), and what those
+ * import in turn — a module a test runs through the public entry point is
+ * exercised, not untested (as a coverage report would show).
+ */
 export function modulesReachedByTests(facts: ReadonlyMap<string, ModuleFacts>, resolver: ModuleResolver): Set<string> {
   const reached = new Set<string>();
   const queue: string[] = [];
@@ -169,10 +174,11 @@ export function modulesReachedByTests(facts: ReadonlyMap<string, ModuleFacts>, r
     if (!isTestFile(file)) continue;
     for (const specifier of [...f.relativeImports, ...(f.packageImports ?? [])]) resolver.resolve(file, specifier).forEach(reach);
   }
-  // A barrel a test imports passes its re-exported modules on to the test.
   while (queue.length) {
     const file = queue.pop()!;
-    for (const specifier of facts.get(file)?.reExports ?? []) resolver.resolve(file, specifier).forEach(reach);
+    const f = facts.get(file);
+    if (!f) continue;
+    for (const specifier of [...(f.reExports ?? []), ...f.relativeImports, ...(f.packageImports ?? [])]) resolver.resolve(file, specifier).forEach(reach);
   }
   return reached;
 }
