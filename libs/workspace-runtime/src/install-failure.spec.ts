@@ -22,8 +22,16 @@ describe('outputExcerpt', () => {
   it('keeps the last lines without colour codes', () => {
     const stdout = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
     const excerpt = outputExcerpt({ stdout, stderr: '\u001b[31mAssertionError: expected 1 to equal 2\u001b[39m' });
-    expect(excerpt.split('\n')).toHaveLength(60);
-    expect(excerpt.endsWith('AssertionError: expected 1 to equal 2')).toBe(true);
+    expect(excerpt.split('\n')).toHaveLength(40);
+    expect(excerpt.endsWith('line 99\nAssertionError: expected 1 to equal 2')).toBe(true);
+  });
+
+  it('puts the lines naming failures from before the tail first', () => {
+    const stdout = ['▶ colours', '  ✖ when FORCE_COLOR then hasColors returns true (2ms)', ...Array.from({ length: 100 }, (_, i) => `detail ${i}`), 'ℹ fail 1'].join('\n');
+    const excerpt = outputExcerpt({ stdout, stderr: '' }).split('\n');
+    expect(excerpt[0]).toBe('  ✖ when FORCE_COLOR then hasColors returns true (2ms)');
+    expect(excerpt[1]).toBe('…');
+    expect(excerpt.at(-1)).toBe('ℹ fail 1');
   });
 });
 

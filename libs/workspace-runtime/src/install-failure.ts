@@ -36,13 +36,22 @@ export interface ProcessOutcome {
 // eslint-disable-next-line no-control-regex -- colour codes start with ESC
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
-/** The last lines of a process's output (stderr first: managers report errors there), without colour codes. */
+/** Lines that name what failed in the usual runners' and tools' output (node:test, TAP, jest, vitest, mocha, tsc, eslint). */
+const FAILURE_LINE = /(✖|✗|×|\bnot ok\b|\bFAIL\b|\d+ failing|AssertionError|\berror TS\d+|\s\d+:\d+\s+error\s|^\s*Error:|ERR!|npm error)/;
+
+/**
+ * The end of a process's output without colour codes; when the output is
+ * longer, the lines naming failures from before the tail come first (a
+ * runner lists its failing tests early and a summary last), then `…`.
+ */
 export function outputExcerpt(outcome: Pick<ProcessOutcome, 'stdout' | 'stderr'>, maxChars = 4000, maxLines = 60): string {
   const clean = (text: string) => text.replace(ANSI, '').replace(/\r/g, '').trimEnd();
-  const combined = [clean(outcome.stdout), clean(outcome.stderr)].filter(Boolean).join('\n');
-  const lines = combined.split('\n');
-  const tail = lines.slice(-maxLines).join('\n');
-  return tail.length > maxChars ? `…${tail.slice(-maxChars)}` : tail;
+  const lines = [clean(outcome.stdout), clean(outcome.stderr)].filter(Boolean).join('\n').split('\n');
+  const tailLength = lines.length > maxLines ? Math.floor((maxLines * 2) / 3) : maxLines;
+  const tail = lines.slice(-tailLength);
+  const earlier = lines.length > tailLength ? lines.slice(0, -tailLength).filter((line) => FAILURE_LINE.test(line)).slice(0, maxLines - tailLength) : [];
+  const text = [...earlier, ...(earlier.length ? ['…'] : []), ...tail].join('\n');
+  return text.length > maxChars ? `…${text.slice(-maxChars)}` : text;
 }
 
 const RULES: Array<{ kind: PrepareFailureKind; pattern: RegExp; message: string }> = [

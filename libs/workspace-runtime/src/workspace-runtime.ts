@@ -188,7 +188,8 @@ export class WorkspaceRuntime {
       if (!detected.lockfile) {
         throw new PrepareFailureError({ kind: 'lockfile-missing', message: `no lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) to install ${detected.name} dependencies from` });
       }
-      const node = await this.toolchains.node(nodeRequirement(facts.node));
+      const requirement = nodeRequirement(facts.node);
+      const node = await this.toolchains.node(requirement);
       known.nodeMajor = node.major;
       const manager = await this.toolchains.manager(detected);
       known.managerVersion = manager.version;
@@ -289,7 +290,7 @@ export class WorkspaceRuntime {
         nodeBinary: node.binary,
         nodeMajor: node.major,
         nodeVersion: node.version,
-        nodeSource: nodeRequirement(facts.node).source,
+        nodeSource: requirement.source,
         installed,
         durationMs,
         env: runEnv,
