@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 /**
  * A small TypeScript project like the bundled sample (sources, tests, a
  * tsconfig, a benchmark), built so it runs in a bare checkout: the
- * validator's toolchain provides tsc, node runs the tests.
+ * validator's toolchain provides tsc, node runs the tests; it has no ESLint
+ * config of its own, so it asks for the validator's built-in rules.
  */
 const FILES: Record<string, string> = {
   'package.json': `${JSON.stringify(
@@ -21,6 +22,8 @@ const FILES: Record<string, string> = {
   )}\n`,
   'tsconfig.json': `${JSON.stringify({ compilerOptions: { target: 'es2022', module: 'commonjs', strict: true, outDir: 'build', rootDir: 'src', types: [] }, include: ['src'] }, null, 2)}\n`,
   'autocode.yaml': `validation:
+  static_analysis:
+    eslint: builtin
   unit_tests:
     command: tsc -p tsconfig.json; node --test test/
   performance:

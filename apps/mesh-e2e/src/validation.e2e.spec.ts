@@ -24,7 +24,7 @@ interface Report {
 const VALIDATION_TIMEOUT_MS = 360_000;
 const TEST_TIMEOUT_MS = VALIDATION_TIMEOUT_MS + 30_000;
 
-const STAGES = ['apply', 'protected-paths', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'];
+const STAGES = ['apply', 'protected-paths', 'repository-checks', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'];
 
 /**
  * The validation pipeline end to end: validate tasks through the
@@ -89,6 +89,8 @@ describe('validator: the six-stage pipeline', () => {
       expect({ name, status: stage(name).status, required: stage(name).required }).toEqual({ name, status: 'passed', required: true });
     }
     expect(stage('ai-review')).toMatchObject({ status: 'skipped', required: false, summary: expect.stringMatching(/^no model is configured for AI review/) });
+    // No lockfile and no dependencies: nothing for the workspace runtime to install, so the built-in stages judge it.
+    expect(stage('repository-checks')).toMatchObject({ status: 'skipped', required: false, summary: expect.stringMatching(/no lockfile and no dependencies/) });
     expect(stage('performance').summary).toMatch(/median \d+ ms with the change vs \d+ ms without/);
 
     await waitUntil('validation_stage points for every stage', async () => {

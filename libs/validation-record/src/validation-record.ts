@@ -2,7 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { validationStageReportSchema } from '@autocode/contracts';
 
-export const VALIDATION_VERDICTS = ['passed', 'failed'] as const;
+/** Only `passed` is ever deployable; `cannot-validate` records that the validator could not judge the patch. */
+export const VALIDATION_VERDICTS = ['passed', 'failed', 'cannot-validate'] as const;
 
 /**
  * What a validator wrote when it finished a validation: the exact patch

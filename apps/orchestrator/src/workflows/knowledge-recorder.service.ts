@@ -9,6 +9,7 @@ import { WorkflowEngine, derivedId } from './workflow-engine.service';
  * `generate` node finishes with a verdict, the generator and the
  * opportunity kind get a validated or rejected mark (the planner uses them
  * to choose generators and to stop planning kinds that keep failing).
+ * A `cannot-validate` verdict is no evidence either way and is not recorded.
  */
 @Injectable()
 export class KnowledgeRecorder implements OnModuleInit {
@@ -25,6 +26,12 @@ export class KnowledgeRecorder implements OnModuleInit {
       if (node.type !== 'validate' || nodeRun.output === null || nodeRun.taskId === null) return;
       const report = validateOutputSchema.safeParse(nodeRun.output);
       if (!report.success || report.data.verdict === 'nothing-to-validate') return;
+      // The validator could not judge the patch (its dependencies did not install, a check could not run):
+      // says nothing about the generator, so it is not recorded at all (SPEC F-46).
+      if (report.data.verdict === 'cannot-validate') {
+        this.logger.log({ msg: 'outcome not recorded: the patch could not be validated', runId: run.id, node: node.id });
+        return;
+      }
       const generateNodeId = node.dependsOn[0];
       const generateTask = generateNodeId ? await this.tasks.get(derivedId('tsk', run.id, generateNodeId)) : null;
       if (!generateTask || generateTask.type !== 'generate') return;

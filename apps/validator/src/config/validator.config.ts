@@ -5,7 +5,7 @@ import { baseEnvSchema, envFields } from '@autocode/runtime';
 import { sandboxEnvFields } from '@autocode/sandbox';
 import { workerEnvFields } from '@autocode/worker';
 
-export const STAGE_NAMES = ['syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'] as const;
+export const STAGE_NAMES = ['repository-checks', 'syntax', 'unit-tests', 'static-analysis', 'security', 'performance', 'ai-review'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 const stageList = (fallback: string) =>
@@ -25,12 +25,12 @@ export const validatorConfigSchema = baseEnvSchema.extend({
    * may add to them (validation.required), never remove: loosening is the
    * operator's call.
    */
-  VALIDATOR_REQUIRED_STAGES: stageList('syntax,unit-tests,static-analysis,security,performance'),
+  VALIDATOR_REQUIRED_STAGES: stageList('repository-checks,syntax,unit-tests,static-analysis,security,performance'),
   /** SANDBOX_MODE: how the stages' commands are isolated (one definition, in libs/sandbox). */
   ...sandboxEnvFields,
   /** Memory of one sandboxed process (type check, tests, linter, benchmark). */
   VALIDATOR_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1536),
-  /** Default time limits per stage (a repository may set its own in autocode.yaml). */
+  /** Default time limits per stage (a repository may set its own in autocode.yaml); repository-checks uses the tests' limit per check. */
   VALIDATOR_SYNTAX_TIMEOUT_MS: envFields.positiveInt(180_000),
   VALIDATOR_TESTS_TIMEOUT_MS: envFields.positiveInt(600_000),
   VALIDATOR_LINT_TIMEOUT_MS: envFields.positiveInt(180_000),

@@ -37,6 +37,12 @@ const validationSectionSchema = z.strictObject({
   allow_protected_paths: allowProtectedPathsSchema,
   typescript: z.strictObject({ project: z.string().min(1).max(500) }).optional(),
   unit_tests: z.strictObject({ command }).optional(),
+  /**
+   * `eslint: builtin` asks for the validator's default ESLint rules on a
+   * repository without its own ESLint configuration or lint script; without
+   * it nothing is imposed (SPEC F-47).
+   */
+  static_analysis: z.strictObject({ eslint: z.enum(['repository', 'builtin']).default('repository') }).optional(),
   performance: z
     .strictObject({
       command,

@@ -1,4 +1,5 @@
 import type { EphemeralWorkspace } from '@autocode/sandbox';
+import type { CheckKind } from '@autocode/workspace-runtime';
 import type { StageName } from '../config/validator.config';
 import type { ValidationSection } from '../repository/validation-config';
 import type { ChangedFile } from '../workspace/unified-diff';
@@ -13,6 +14,22 @@ export interface StageContext {
   section: ValidationSection;
   timeoutMs: number;
   signal: AbortSignal;
+  /** The task's repository and base commit (what a baseline is kept for). */
+  repository: string;
+  commit: string;
+  /** Filled by the repository-checks stage, which runs first. */
+  repositoryChecks: RepositoryChecksSeen;
+}
+
+/**
+ * Kinds of the repository's own checks (test, typecheck, lint …): the ones
+ * its package.json has, and the ones that judged this change (passed
+ * without it). A built-in stage that would do the same job with the mesh's
+ * tools steps aside for them.
+ */
+export interface RepositoryChecksSeen {
+  discovered: Set<CheckKind>;
+  judged: Set<CheckKind>;
 }
 
 /**
@@ -23,16 +40,21 @@ export interface StageContext {
  */
 export type StageOutcome =
   | { status: 'passed' | 'failed'; summary: string; findings: string[] }
-  | { status: 'skipped'; summary: string; findings: string[]; notApplicable: boolean };
+  | { status: 'skipped'; summary: string; findings: string[]; notApplicable: boolean; cannotValidate?: boolean };
 
 export interface ValidationStage {
   readonly name: StageName;
   run(context: StageContext): Promise<StageOutcome>;
 }
 
+/** The injection token of the ordered list of stages that run after apply and protected-paths. */
+export const VALIDATION_STAGES = Symbol('VALIDATION_STAGES');
+
 export const passed = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'passed', summary, findings });
 export const failed = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'failed', summary, findings });
 export const notApplicable = (summary: string): StageOutcome => ({ status: 'skipped', summary, findings: [], notApplicable: true });
+/** The change could not be judged for a reason that is not its own (dependencies, environment): the verdict is cannot-validate. */
+export const cannotValidate = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'skipped', summary, findings, notApplicable: false, cannotValidate: true });
 export const couldNotRun = (summary: string, findings: string[] = []): StageOutcome => ({ status: 'skipped', summary, findings, notApplicable: false });
 
 /** Counts of `items` by key; what `after` has more of than `before` is new. */

@@ -19,14 +19,19 @@ interface EslintFileResult {
   messages: Array<{ ruleId: string | null; message: string; line?: number; severity: number }>;
 }
 
-const REPO_CONFIGS = ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs'];
+const REPO_CONFIGS = ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts', 'eslint.config.cts'];
+const LEGACY_CONFIGS = ['.eslintrc', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.json', '.eslintrc.yml', '.eslintrc.yaml'];
 const BUILTIN_CONFIG = '.autocode-eslint.config.cjs';
 
 /**
  * ESLint over the changed files, before and after the change: the change
- * may not add findings. The repository's own flat config is used when it
- * loads in a bare checkout; otherwise (plugins not installed, or no config)
- * a built-in one — @eslint/js and typescript-eslint recommended.
+ * may not add findings. A repository's own lint script is its judge (the
+ * repository-checks stage runs it with its own ESLint version and
+ * plugins), so this stage steps aside for it. Otherwise the repository's
+ * flat config is used with the validator's ESLint; a repository without
+ * an ESLint config gets no rules imposed unless autocode.yaml asks
+ * (`validation.static_analysis.eslint: builtin`: @eslint/js and
+ * typescript-eslint recommended).
  */
 @Injectable()
 export class StaticAnalysisStage implements ValidationStage {
@@ -37,21 +42,26 @@ export class StaticAnalysisStage implements ValidationStage {
   async run(context: StageContext): Promise<StageOutcome> {
     const files = context.changes.filter((c) => c.status !== 'deleted' && CODE_FILE.test(c.path)).map((c) => c.path);
     if (files.length === 0) return notApplicable('no JavaScript or TypeScript file changed');
+    const builtinAsked = context.section.static_analysis?.eslint === 'builtin';
+    if (!builtinAsked && context.repositoryChecks.discovered.has('lint')) return notApplicable('the repository’s own lint script is its linter (repository-checks)');
 
-    let configNote = 'the repository’s ESLint config';
-    let after = await this.lint(context, context.patched, files, 'repository');
-    if (after === 'config-failed') {
-      configNote = 'the built-in ESLint config (the repository’s does not load without its dependencies)';
-      after = await this.lint(context, context.patched, files, 'builtin');
-    } else if (after === 'no-config') {
-      configNote = 'the built-in ESLint config';
-      after = await this.lint(context, context.patched, files, 'builtin');
+    let mode: 'repository' | 'builtin' = 'builtin';
+    if (!builtinAsked) {
+      if (!REPO_CONFIGS.some((c) => existsSync(join(context.base.root, c)))) {
+        const legacy = LEGACY_CONFIGS.find((c) => existsSync(join(context.base.root, c)));
+        if (legacy) return notApplicable(`the repository's ESLint config is the legacy ${legacy}, which the validator's ESLint does not read; it has no lint script for the validator to run`);
+        return notApplicable('the repository does not use ESLint (no config, no lint script); `validation.static_analysis.eslint: builtin` in autocode.yaml asks for the built-in rules');
+      }
+      mode = 'repository';
     }
+    const configNote = mode === 'repository' ? 'the repository’s ESLint config' : 'the built-in ESLint config (autocode.yaml asks for it)';
+    const after = await this.lint(context, context.patched, files, mode);
+    if (after === 'config-failed') return notApplicable('the repository’s ESLint config does not load with the validator’s ESLint; no other rules are imposed');
+    if (after === 'no-config') return notApplicable('the repository has no ESLint config');
     if (typeof after === 'string') return couldNotRun(`ESLint could not run: ${after}`);
     if (after.length === 0) return passed(`ESLint (${configNote}): no findings in ${files.length} changed file(s)`);
 
     const existing = files.filter((f) => existsSync(join(context.base.root, f)));
-    const mode = configNote.startsWith('the repository') ? 'repository' : 'builtin';
     const before = existing.length ? await this.lint(context, context.base, existing, mode) : [];
     const baseline = Array.isArray(before) ? before : [];
     const added = newFindings(baseline, after, (f) => `${f.file}|${f.rule}|${f.message}`);

@@ -21,7 +21,8 @@ const GLOBAL_DIAGNOSTIC = /^error (TS\d+): (.*)$/;
  * changed files when there is no tsconfig.json), and a parse of every
  * changed JavaScript file. Only errors the change adds count: a repository
  * whose types were already broken (missing @types in a bare checkout) is
- * judged on what the change did.
+ * judged on what the change did. When the repository's own typecheck
+ * script judged the change, the mesh's compiler is not run.
  */
 @Injectable()
 export class SyntaxStage implements ValidationStage {
@@ -34,11 +35,15 @@ export class SyntaxStage implements ValidationStage {
     const ts = changed.filter((c) => TS_FILE.test(c.path)).map((c) => c.path);
     const js = changed.filter((c) => JS_FILE.test(c.path)).map((c) => c.path);
     if (ts.length === 0 && js.length === 0) return notApplicable('no TypeScript or JavaScript file changed');
+    if (js.length === 0 && !context.section.typescript && context.repositoryChecks.judged.has('typecheck')) return notApplicable('judged by the repository’s own typecheck (repository-checks)');
 
     const findings: string[] = [];
     const notes: string[] = [];
     // With a tsconfig, the project decides what is checked (checkJs covers JSDoc-typed JavaScript too).
-    if (ts.length > 0 || this.project(context)) {
+    // The repository's own type check (its TypeScript, its dependencies installed) already judged the change.
+    const typeChecked = !context.section.typescript && context.repositoryChecks.judged.has('typecheck');
+    if (typeChecked) notes.push('types judged by the repository’s own typecheck (repository-checks)');
+    else if (ts.length > 0 || this.project(context)) {
       const outcome = await this.typeCheck(context, ts);
       if (outcome.status === 'skipped') return outcome;
       findings.push(...outcome.findings);

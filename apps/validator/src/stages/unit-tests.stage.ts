@@ -10,7 +10,9 @@ const FAILING_TEST = /^\s*(?:not ok \d+ - (.+?)(?:\s+#.*)?|[✕✗×]\s+(.+?)(?:
 
 /**
  * The repository's own tests (`validation.unit_tests.command`, else
- * package.json's `test` script), in the sandbox on the patched tree. When
+ * package.json's `test` script), in the sandbox on the patched tree, when
+ * the repository-checks stage could not judge them (no lockfile and no
+ * dependencies, or the test script fails at baseline). When
  * they fail, the unpatched tree is run too: the change fails only for
  * tests it broke.
  */
@@ -21,6 +23,8 @@ export class UnitTestsStage implements ValidationStage {
   constructor(private readonly tools: SandboxedTools) {}
 
   async run(context: StageContext): Promise<StageOutcome> {
+    // An explicit autocode.yaml command is still run; otherwise the repository's own test check (run with its dependencies) is the judge.
+    if (!context.section.unit_tests && context.repositoryChecks.judged.has('test')) return notApplicable('judged by the repository’s own test check (repository-checks)');
     const command = context.section.unit_tests?.command ?? (await testScript(context.patched));
     if (!command) return notApplicable('the repository defines no test command (package.json scripts.test or validation.unit_tests.command)');
 

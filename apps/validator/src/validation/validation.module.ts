@@ -7,18 +7,22 @@ import { Sandbox, SandboxHealthIndicator, WorkspaceManager } from '@autocode/san
 import { RedisConnection } from '@autocode/state';
 import { meshSecretOf, ValidationRecordRepository } from '@autocode/validation-record';
 import { builtInTaskHandler, WorkerRuntime } from '@autocode/worker';
+import { WorkspaceRuntime } from '@autocode/workspace-runtime';
 import type { ValidatorConfig } from '../config/validator.config';
 import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { AdvisoryClient } from '../stages/advisory.client';
 import { AiReviewer, AiReviewStage } from '../stages/ai-review.stage';
 import { PerformanceStage } from '../stages/performance.stage';
+import { RepositoryChecksStage } from '../stages/repository-checks.stage';
 import { ProtectedPathsStage } from '../stages/protected-paths.stage';
 import { SecurityStage } from '../stages/security.stage';
+import { VALIDATION_STAGES, type ValidationStage } from '../stages/stage';
 import { StaticAnalysisStage } from '../stages/static-analysis.stage';
 import { SyntaxStage } from '../stages/syntax.stage';
 import { UnitTestsStage } from '../stages/unit-tests.stage';
 import { SandboxedTools } from '../toolchain/sandboxed-tools';
 import { Toolchain } from '../toolchain/toolchain';
+import { BaselineCheckRepository } from '../workspace/baseline-check.repository';
 import { ValidationRecorder } from './validation-recorder.service';
 import { ValidationService } from './validation.service';
 
@@ -47,6 +51,9 @@ const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
         return new AiReviewer(options ? new ChatCompletionsClient(options, breakers, 'llm-ai-review') : null);
       },
     },
+    // Shares WORKSPACE_CACHE_DIR (managers, Node.js majors, dependency trees) with the planner and the generation node.
+    { provide: WorkspaceRuntime, inject: [Sandbox], useFactory: (sandbox: Sandbox) => new WorkspaceRuntime(sandbox) },
+    BaselineCheckRepository,
     { provide: GitClient, useFactory: () => new GitClient() },
     {
       provide: ValidationRecordRepository,
@@ -58,12 +65,19 @@ const STALE_WORKSPACE_MS = 6 * 3600 * 1000;
     ProtectedPathsStage,
     ValidationRecorder,
     AdvisoryClient,
+    RepositoryChecksStage,
     SyntaxStage,
     UnitTestsStage,
     StaticAnalysisStage,
     SecurityStage,
     PerformanceStage,
     AiReviewStage,
+    {
+      // The order they run in: the repository's own checks first, so the built-in stages know what they already judged.
+      provide: VALIDATION_STAGES,
+      inject: [RepositoryChecksStage, SyntaxStage, UnitTestsStage, StaticAnalysisStage, SecurityStage, PerformanceStage, AiReviewStage],
+      useFactory: (...stages: ValidationStage[]) => stages,
+    },
     ValidationService,
   ],
 })

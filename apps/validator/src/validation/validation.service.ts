@@ -8,17 +8,14 @@ import { NonRetryableTaskError, type TaskContext } from '@autocode/worker';
 import type { StageName, ValidatorConfig } from '../config/validator.config';
 import { ValidationConfigReader } from '../repository/repository-config.reader';
 import { requiredStages, ValidationConfigError, type ValidationSection } from '../repository/validation-config';
-import { AiReviewStage } from '../stages/ai-review.stage';
-import { PerformanceStage } from '../stages/performance.stage';
+import type { CheckKind } from '@autocode/workspace-runtime';
 import { ProtectedPathsStage } from '../stages/protected-paths.stage';
-import { SecurityStage } from '../stages/security.stage';
-import type { StageContext, StageOutcome, ValidationStage } from '../stages/stage';
-import { StaticAnalysisStage } from '../stages/static-analysis.stage';
-import { SyntaxStage } from '../stages/syntax.stage';
-import { UnitTestsStage } from '../stages/unit-tests.stage';
+import { VALIDATION_STAGES, type StageContext, type StageOutcome, type ValidationStage } from '../stages/stage';
 import { parseUnifiedDiff } from '../workspace/unified-diff';
 
 const MAX_FINDING_CHARS = 2000;
+/** The validate output's feedback: at most this many entries (the schema's bound). */
+const MAX_FEEDBACK_ENTRIES = 100;
 
 /**
  * The validation pipeline: the patch is applied to a fresh checkout (next
@@ -30,23 +27,14 @@ const MAX_FINDING_CHARS = 2000;
 @Injectable()
 export class ValidationService {
   private readonly logger = new Logger(ValidationService.name);
-  private readonly stages: ValidationStage[];
-
   constructor(
     private readonly workspaces: WorkspaceManager,
     private readonly configs: ValidationConfigReader,
     private readonly metrics: MetricsWriter,
     @Inject(SERVICE_CONFIG) private readonly config: ValidatorConfig,
-    syntax: SyntaxStage,
-    unitTests: UnitTestsStage,
-    staticAnalysis: StaticAnalysisStage,
-    security: SecurityStage,
-    performanceStage: PerformanceStage,
-    aiReview: AiReviewStage,
+    @Inject(VALIDATION_STAGES) private readonly stages: ValidationStage[],
     private readonly protectedPaths: ProtectedPathsStage,
-  ) {
-    this.stages = [syntax, unitTests, staticAnalysis, security, performanceStage, aiReview];
-  }
+  ) {}
 
   async validate(params: ValidateParams, context: TaskContext): Promise<ValidateOutput> {
     const started = performance.now();
@@ -86,6 +74,7 @@ export class ValidationService {
         return this.finish(params, context, reports, 'failed', started);
       }
       await patched.applyPatch(params.patch.diff);
+      const repositoryChecks = { discovered: new Set<CheckKind>(), judged: new Set<CheckKind>() };
       const stageContext = (name: StageName): StageContext => ({
         base,
         patched: patched!,
@@ -94,6 +83,9 @@ export class ValidationService {
         section,
         timeoutMs: section.timeouts[name] ?? this.defaultTimeout(name),
         signal: context.signal,
+        repository: params.repository,
+        commit: params.commit,
+        repositoryChecks,
       });
 
       for (const [index, stage] of this.stages.entries()) {
@@ -116,8 +108,7 @@ export class ValidationService {
         reports.push(report(stage.name, required.has(stage.name), performance.now() - stageStarted, outcome));
         await context.progress(Math.round(((index + 1) / this.stages.length) * 100), `validated: ${stage.name} ${outcome.status}`, { stages: reports.slice(1) as unknown as JsonValue });
       }
-      const verdict = reports.some((s) => s.required && s.status !== 'passed') ? 'failed' : 'passed';
-      return this.finish(params, context, reports, verdict, started);
+      return this.finish(params, context, reports, verdictOf(reports), started);
     } finally {
       await Promise.all([base.remove(), patched?.remove()]);
     }
@@ -134,12 +125,14 @@ export class ValidationService {
     }
     this.metrics.record('validation_run', { duration_ms: durationMs, task_id: context.taskId, files_changed: params.patch.filesChanged }, { verdict });
     this.logger.log({ msg: 'validated', taskId: context.taskId, verdict, failed: stages.filter((s) => s.status === 'failed').map((s) => s.name) });
-    return { verdict, stages, durationMs };
+    return { verdict, stages, durationMs, feedback: feedbackOf(stages) };
   }
 
   private defaultTimeout(name: StageName): number {
     const c = this.config;
     return {
+      // Per check: each of the repository's checks runs once on each tree with this limit.
+      'repository-checks': c.VALIDATOR_TESTS_TIMEOUT_MS,
       syntax: c.VALIDATOR_SYNTAX_TIMEOUT_MS,
       'unit-tests': c.VALIDATOR_TESTS_TIMEOUT_MS,
       'static-analysis': c.VALIDATOR_LINT_TIMEOUT_MS,
@@ -163,7 +156,34 @@ function report(name: string, required: boolean, durationMs: number, outcome: St
     durationMs: Math.round(durationMs * 10) / 10,
     summary: outcome.summary.slice(0, 2000),
     findings: outcome.findings.slice(0, 500).map((f) => f.slice(0, MAX_FINDING_CHARS)),
+    ...(outcome.status === 'skipped' && outcome.cannotValidate ? { cannotValidate: true } : {}),
   };
+}
+
+/**
+ * A required stage that failed fails the change; when the only required
+ * stages short of a pass are ones that could not judge it for a reason not
+ * its own (dependencies, environment), nobody can say: cannot-validate. Any
+ * other skip of a required stage (a crash) still fails it.
+ */
+export function verdictOf(reports: ValidationStageReport[]): ValidateOutput['verdict'] {
+  const short = reports.filter((s) => s.required && s.status !== 'passed');
+  if (short.length === 0) return 'passed';
+  return short.every((s) => s.status === 'skipped' && s.cannotValidate) ? 'cannot-validate' : 'failed';
+}
+
+/**
+ * What the next generation round is told (the improvement workflow passes
+ * it on): every failed stage's summary and findings, "stage: finding",
+ * bounded like the output schema.
+ */
+export function feedbackOf(reports: ValidationStageReport[]): string[] {
+  const entries: string[] = [];
+  for (const stage of reports.filter((s) => s.status === 'failed')) {
+    entries.push(`${stage.name}: ${stage.summary}`);
+    for (const finding of stage.findings) entries.push(`${stage.name}: ${finding}`);
+  }
+  return entries.slice(0, MAX_FEEDBACK_ENTRIES).map((entry) => entry.slice(0, MAX_FINDING_CHARS));
 }
 
 function resumedStages(checkpoint: JsonValue | null): Map<string, ValidationStageReport> {

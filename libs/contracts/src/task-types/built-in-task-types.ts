@@ -106,12 +106,23 @@ export const validationStageReportSchema = z.strictObject({
   durationMs: z.number().min(0),
   summary: z.string().max(2000),
   findings: z.array(z.string().max(2000)).max(500),
+  /**
+   * A skipped stage that could not judge the change for a reason that is
+   * not the change's (its dependencies do not install, a check cannot run
+   * in this environment): the verdict is `cannot-validate`, not `failed`.
+   */
+  cannotValidate: z.boolean().optional(),
 });
 export type ValidationStageReport = z.infer<typeof validationStageReportSchema>;
 
 export const validateOutputSchema = z.strictObject({
-  /** `nothing-to-validate`: the patch was empty, so no stage had anything to check. */
-  verdict: z.enum(['passed', 'failed', 'nothing-to-validate']),
+  /**
+   * `nothing-to-validate`: the patch was empty, so no stage had anything to
+   * check. `cannot-validate`: no stage failed, but a required one could not
+   * judge the change (environment, time limit): never deployed, and never
+   * counted against the generator.
+   */
+  verdict: z.enum(['passed', 'failed', 'nothing-to-validate', 'cannot-validate']),
   stages: z.array(validationStageReportSchema).max(50),
   durationMs: z.number().min(0),
   /**
