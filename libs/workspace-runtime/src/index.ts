@@ -10,3 +10,4 @@ export * from './project-facts';
 export * from './cache-entry';
 export * from './dependency-tree';
 export * from './toolchain-cache';
+export * from './tool-detection';
