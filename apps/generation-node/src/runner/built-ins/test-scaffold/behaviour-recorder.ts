@@ -1,16 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { installDeterminismProbes, type Nondeterminism, watchNondeterminism } from './determinism-probes';
 import type { ExportSpec, ParameterSpec } from './module-surface';
 import { type Sample, sampleFor, VARIANTS } from './sample-values';
 import { literalMatches, literalOf, typeDescription } from './value-literal';
 
 /**
  * Calls a module's exports with synthesized inputs and writes down what
- * happened, twice, to tell stable behaviour from unstable. This runs the
- * repository's code: it happens in the generator runner, inside the sandbox.
+ * happened — in two separate processes, so that only behaviour that is
+ * the same across runs (not merely across two calls in one process)
+ * becomes an assertion. This runs the repository's code: the processes
+ * are children of the generator runner, inside the sandbox.
  */
 
 export type Outcome =
@@ -18,11 +22,10 @@ export type Outcome =
   | { kind: 'threw'; awaited: boolean; name: string; message: string; isError: boolean }
   | { kind: 'pending' };
 
+/** A call the test asserts on: it returned a value that can be written down, or threw an Error, the same way in both runs. */
 export interface RecordedCall {
   args: string[];
   outcome: Outcome;
-  /** Both runs gave the same outcome. */
-  stable: boolean;
 }
 
 export interface RecordedFunction {
@@ -41,43 +44,177 @@ export interface RecordedClass {
 export interface Recording {
   functions: RecordedFunction[];
   classes: RecordedClass[];
-  /** What could not be exercised, and why. */
+  /** What could not be exercised or was left out, and why. */
   skipped: string[];
 }
 
-const ASYNC_TIMEOUT_MS = 2000;
-const MAX_CALLS = 6;
+/** One run's raw observations, as the recording process reports them. */
+export interface RunCall {
+  args: string[];
+  outcome: Outcome;
+  touched: Nondeterminism[];
+}
+export interface BehaviourRun {
+  functions: Array<{ exportName: string; calls: RunCall[] }>;
+  classes: Array<{ exportName: string; constructed: RunCall; steps: Array<{ method: string } & RunCall> }>;
+  skipped: string[];
+}
 
-export async function recordBehaviour(modulePath: string, specs: ExportSpec[]): Promise<Recording> {
+/** The runner's argument that makes it a recording process instead (see generator-runner.entry.ts). */
+export const RECORD_BEHAVIOUR_FLAG = '--record-behaviour';
+const ASYNC_TIMEOUT_MS = 2000;
+const RUN_TIMEOUT_MS = 60_000;
+const MAX_CALLS = 6;
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Records `specs` of the module in two recording processes and keeps what both saw alike. */
+export async function recordBehaviour(modulePath: string, specs: ExportSpec[], runOnce: RecordingProcess = recordInChildProcess): Promise<Recording> {
+  const first = await runOnce(modulePath, specs);
+  const second = await runOnce(modulePath, specs);
+  return keepDeterministic(specs, first, second);
+}
+
+export type RecordingProcess = (modulePath: string, specs: ExportSpec[]) => Promise<BehaviourRun>;
+
+/** Starts this program again (the generator runner) as a recording process: the job on stdin, the run on fd 3 (stdout is the module's). */
+export function recordInChildProcess(modulePath: string, specs: ExportSpec[]): Promise<BehaviourRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], RECORD_BEHAVIOUR_FLAG], { cwd: process.cwd(), stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.stdio[3]!.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
+      else chunks.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (code === 0 && text) {
+        try {
+          resolve(JSON.parse(text) as BehaviourRun);
+          return;
+        } catch {
+          // reported below
+        }
+      }
+      const why = signal ? `was stopped (${signal}${size > MAX_OUTPUT_BYTES ? ', too much output' : `, over ${RUN_TIMEOUT_MS} ms`})` : `exited with code ${code}`;
+      const lastError = stderr.trim().split('\n').filter(Boolean).slice(-1)[0];
+      reject(new Error(`the recording process ${why}${lastError ? `: ${lastError}` : ''}`));
+    });
+    child.stdin!.end(JSON.stringify({ modulePath, specs }));
+  });
+}
+
+/** The recording process's main: one run of the job on stdin, written to fd 3, then exit (whatever the module left running). */
+export async function runRecordingProcess(): Promise<void> {
+  let input = '';
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) input += chunk as string;
+  const { modulePath, specs } = JSON.parse(input) as { modulePath: string; specs: ExportSpec[] };
+  installDeterminismProbes();
+  const run = await recordRun(modulePath, specs);
+  writeSync(3, JSON.stringify(run));
+  process.exit(0);
+}
+
+/** One run in this process: loads the module (throws when it cannot be loaded) and makes every planned call. */
+export async function recordRun(modulePath: string, specs: ExportSpec[]): Promise<BehaviourRun> {
   const loaded = (await loadModule(modulePath)) as Record<string, unknown>;
-  const recording: Recording = { functions: [], classes: [], skipped: [] };
+  const run: BehaviourRun = { functions: [], classes: [], skipped: [] };
   for (const spec of specs) {
     const value = loaded[spec.exportName];
     if (typeof value !== 'function') {
-      recording.skipped.push(`${spec.exportName}: not a function at run time`);
+      run.skipped.push(`${spec.exportName}: not a function at run time`);
       continue;
     }
     if (spec.kind === 'function') {
       const plans = planCalls(spec.params);
       if (typeof plans === 'string') {
-        recording.skipped.push(`${spec.localName}: ${plans}`);
+        run.skipped.push(`${spec.localName}: ${plans}`);
         continue;
       }
-      const calls: RecordedCall[] = [];
-      for (const args of plans) {
-        const first = await invoke(() => (value as (...a: unknown[]) => unknown)(...args.map((a) => a.make())));
-        const second = await invoke(() => (value as (...a: unknown[]) => unknown)(...args.map((a) => a.make())));
-        if (first.kind === 'pending') continue;
-        calls.push({ args: args.map((a) => a.source), outcome: first, stable: sameOutcome(first, second) });
-      }
-      if (calls.length) recording.functions.push({ spec, calls });
-      else recording.skipped.push(`${spec.localName}: every call was still pending after ${ASYNC_TIMEOUT_MS} ms`);
+      const calls: RunCall[] = [];
+      for (const args of plans) calls.push({ args: args.map((a) => a.source), ...(await invoke(() => (value as (...a: unknown[]) => unknown)(...args.map((a) => a.make())))) });
+      run.functions.push({ exportName: spec.exportName, calls });
     } else {
-      const recorded = await recordClass(spec, value as new (...a: unknown[]) => Record<string, unknown>, recording.skipped);
-      if (recorded) recording.classes.push(recorded);
+      const recorded = await runClass(spec, value as new (...a: unknown[]) => Record<string, unknown>, run.skipped);
+      if (recorded) run.classes.push(recorded);
     }
   }
+  return run;
+}
+
+/**
+ * What the test may assert: calls that gave the same outcome in both runs,
+ * touched no clock, randomness or network, settled in time, and returned
+ * a value that can be written down (or threw an Error). A class keeps its
+ * method calls up to the first one that does not qualify, since later
+ * calls depend on the state it left.
+ */
+export function keepDeterministic(specs: ExportSpec[], first: BehaviourRun, second: BehaviourRun): Recording {
+  const recording: Recording = { functions: [], classes: [], skipped: [...first.skipped] };
+  for (const spec of specs) {
+    if (spec.kind === 'function') {
+      const a = first.functions.find((f) => f.exportName === spec.exportName);
+      const b = second.functions.find((f) => f.exportName === spec.exportName);
+      if (!a) continue;
+      const calls: RecordedCall[] = [];
+      const dropped = new Set<string>();
+      a.calls.forEach((call, i) => {
+        const why = whyNotAsserted(call, b?.calls[i]);
+        if (why) dropped.add(why);
+        else calls.push({ args: call.args, outcome: call.outcome });
+      });
+      if (calls.length) recording.functions.push({ spec, calls });
+      if (dropped.size) recording.skipped.push(`${spec.localName}: ${calls.length ? 'some calls left out' : 'not tested'} — ${[...dropped].join('; ')}`);
+      continue;
+    }
+    const a = first.classes.find((c) => c.exportName === spec.exportName);
+    const b = second.classes.find((c) => c.exportName === spec.exportName);
+    if (!a) continue;
+    const constructedWhy = whyNotAsserted(a.constructed, b?.constructed, true);
+    if (constructedWhy) {
+      recording.skipped.push(`${spec.localName}: not tested — constructing it ${constructedWhy}`);
+      continue;
+    }
+    if (a.constructed.outcome.kind === 'threw') {
+      recording.classes.push({ spec, constructorArgs: a.constructed.args, constructorOutcome: { args: a.constructed.args, outcome: a.constructed.outcome }, steps: [] });
+      continue;
+    }
+    const steps: RecordedClass['steps'] = [];
+    let stoppedBy: string | undefined;
+    for (const [i, step] of a.steps.entries()) {
+      const why = whyNotAsserted(step, b?.steps[i]);
+      if (why) {
+        stoppedBy = `${spec.localName}.${step.method}: ${why}`;
+        break;
+      }
+      steps.push({ method: step.method, args: step.args, outcome: step.outcome });
+    }
+    if (steps.length) recording.classes.push({ spec, constructorArgs: a.constructed.args, steps });
+    if (stoppedBy) recording.skipped.push(`${steps.length ? `${spec.localName}: calls from ${stoppedBy.split(':')[0]} on left out` : `${spec.localName}: not tested`} — ${stoppedBy}`);
+    else if (!steps.length) recording.skipped.push(`${spec.localName}: not tested — no method call to assert on`);
+  }
   return recording;
+}
+
+/** Why a call cannot become an assertion, or undefined when it can. */
+function whyNotAsserted(call: RunCall, again: RunCall | undefined, construction = false): string | undefined {
+  const touched = [...new Set([...call.touched, ...(again?.touched ?? [])])];
+  if (touched.length) return touched.join(' and ');
+  if (call.outcome.kind === 'pending') return `still pending after ${ASYNC_TIMEOUT_MS} ms`;
+  if (!again || JSON.stringify(call.outcome) !== JSON.stringify(again.outcome)) return 'gave different results in two runs';
+  if (call.outcome.kind === 'threw') return call.outcome.isError ? undefined : 'throws something that is not an Error';
+  if (construction) return undefined;
+  return call.outcome.literal === undefined ? `returns ${call.outcome.className ? `a ${call.outcome.className}` : `a ${call.outcome.typeOf}`}, which a test cannot write down` : undefined;
 }
 
 /** Argument lists for up to three calls, or why no call can be made. */
@@ -114,7 +251,7 @@ export function planCalls(params: ParameterSpec[], variants = VARIANTS): Sample[
   return calls.length ? calls : 'no input can be made for its parameters';
 }
 
-async function recordClass(spec: ExportSpec, Class: new (...a: unknown[]) => Record<string, unknown>, skipped: string[]): Promise<RecordedClass | undefined> {
+async function runClass(spec: ExportSpec, Class: new (...a: unknown[]) => Record<string, unknown>, skipped: string[]): Promise<BehaviourRun['classes'][number] | undefined> {
   const constructorPlan = planCalls(spec.params, 1);
   if (typeof constructorPlan === 'string') {
     skipped.push(`${spec.localName}: ${constructorPlan} of its constructor`);
@@ -127,31 +264,26 @@ async function recordClass(spec: ExportSpec, Class: new (...a: unknown[]) => Rec
     if (typeof plan === 'string') skipped.push(`${spec.localName}.${method.name}: ${plan}`);
     else steps.push({ method: method.name, args: plan[0] ?? [] });
   }
-  const run = async (): Promise<{ constructed?: Outcome; outcomes: Outcome[] }> => {
-    let instance: Record<string, unknown> | undefined;
-    const constructed = await invoke(() => (instance = new Class(...constructorArgs.map((a) => a.make()))));
-    if (constructed.kind !== 'returned' || !instance) return { constructed, outcomes: [] };
-    const outcomes: Outcome[] = [];
-    for (const step of steps) {
-      const target = instance;
-      outcomes.push(await invoke(() => (target[step.method] as (...a: unknown[]) => unknown).call(target, ...step.args.map((a) => a.make()))));
-    }
-    return { outcomes };
-  };
-  const first = await run();
-  const second = await run();
-  const args = constructorArgs.map((a) => a.source);
-  if (first.constructed) {
-    return { spec, constructorArgs: args, constructorOutcome: { args, outcome: first.constructed, stable: sameOutcome(first.constructed, second.constructed) }, steps: [] };
+  let instance: Record<string, unknown> | undefined;
+  const constructed = { args: constructorArgs.map((a) => a.source), ...(await invoke(() => (instance = new Class(...constructorArgs.map((a) => a.make()))))) };
+  const ran: BehaviourRun['classes'][number] = { exportName: spec.exportName, constructed, steps: [] };
+  if (constructed.outcome.kind !== 'returned' || !instance) return ran;
+  for (const step of steps) {
+    const target = instance;
+    const outcome = await invoke(() => (target[step.method] as (...a: unknown[]) => unknown).call(target, ...step.args.map((a) => a.make())));
+    ran.steps.push({ method: step.method, args: step.args.map((a) => a.source), ...outcome });
+    // A pending call leaves the instance in an unknown state for the steps after it.
+    if (outcome.outcome.kind === 'pending') break;
   }
-  const recordedSteps = steps
-    .map((step, i) => ({ method: step.method, args: step.args.map((a) => a.source), outcome: first.outcomes[i], stable: sameOutcome(first.outcomes[i], second.outcomes[i]) }))
-    // A pending call would leave the instance in an unknown state for the steps after it.
-    .filter((_step, i, all) => all.slice(0, i + 1).every((s) => s.outcome.kind !== 'pending'));
-  return { spec, constructorArgs: args, steps: recordedSteps };
+  return ran;
 }
 
-async function invoke(thunk: () => unknown): Promise<Outcome> {
+async function invoke(thunk: () => unknown): Promise<{ outcome: Outcome; touched: Nondeterminism[] }> {
+  const { result, touched } = await watchNondeterminism(() => settle(thunk));
+  return { outcome: result, touched };
+}
+
+async function settle(thunk: () => unknown): Promise<Outcome> {
   let awaited = false;
   try {
     let result = thunk();
@@ -180,10 +312,6 @@ async function invoke(thunk: () => unknown): Promise<Outcome> {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-function sameOutcome(a: Outcome | undefined, b: Outcome | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 // Loading -------------------------------------------------------------------
