@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { detectRepositoryTools, eslintUnavailableReason, formatterUnavailableReason, parseToolsConfig, TOOL_CONFIG_FILE, ToolsConfigError } from './tool-detection';
+import { detectRepositoryTools, eslintUnavailableReason, formatterUnavailableReason, parseToolsConfig, readToolsConfig, TOOL_CONFIG_FILE, ToolsConfigError } from './tool-detection';
 
 const dirs: string[] = [];
 function tree(files: Record<string, string | object>): string {
@@ -85,4 +85,10 @@ describe('parseToolsConfig', () => {
 it('TOOL_CONFIG_FILE matches every config name and nothing else', () => {
   for (const path of ['eslint.config.cts', 'a/.eslintrc.yml', '.prettierrc.toml', 'biome.jsonc', 'dprint.json', 'package.json', 'autocode.yaml']) expect(TOOL_CONFIG_FILE.test(path)).toBe(true);
   for (const path of ['src/eslint.ts', 'biome.js', 'xpackage.json']) expect(TOOL_CONFIG_FILE.test(path)).toBe(false);
+});
+
+it('readToolsConfig reads autocode.yaml and names a YAML error', () => {
+  expect(readToolsConfig(tree({ 'autocode.yaml': 'tools:\n  prettier: default\n' }))).toEqual({ eslint: 'repository', prettier: 'default' });
+  expect(readToolsConfig(tree({}))).toEqual({ eslint: 'repository', prettier: 'repository' });
+  expect(() => readToolsConfig(tree({ 'autocode.yaml': 'tools: [\n' }))).toThrow(/autocode.yaml is not valid YAML/);
 });

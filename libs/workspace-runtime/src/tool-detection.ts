@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 /**
@@ -65,6 +66,19 @@ export function parseToolsConfig(parsedYaml: unknown): ToolsConfig {
     throw new ToolsConfigError(`autocode.yaml ${where}: ${issue.message} (allowed: eslint/prettier: repository | default | off)`);
   }
   return parsed.data;
+}
+
+/** The `tools` section of the checkout's autocode.yaml (defaults without one); throws ToolsConfigError naming the problem. */
+export function readToolsConfig(dir: string): ToolsConfig {
+  const file = join(dir, 'autocode.yaml');
+  if (!existsSync(file)) return parseToolsConfig(undefined);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ToolsConfigError(`autocode.yaml is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parseToolsConfig(parsed);
 }
 
 export interface InstalledTool {

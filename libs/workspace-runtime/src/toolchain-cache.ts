@@ -44,6 +44,7 @@ const ENTRY: Record<string, string> = {
   'yarn-classic': 'yarn/bin/yarn.js',
   'yarn-berry': '@yarnpkg/cli-dist/bin/yarn.js',
 };
+const REGISTRY_DIST = 'registry-dist.json';
 const SHIMS: Record<string, string[]> = { npm: ['npm'], pnpm: ['pnpm'], 'yarn-classic': ['yarn', 'yarnpkg'], 'yarn-berry': ['yarn', 'yarnpkg'] };
 
 export interface ToolchainCacheOptions {
@@ -94,13 +95,19 @@ export class ToolchainCache {
     const { dir } = await ensureCacheEntry(
       join(this.options.cacheDir, 'managers', spec.replace('/', '+')),
       async (buildDir) => {
-        const installed = id === 'yarn-berry' ? await this.installBerry(buildDir, detected.versionSpec!) : (await this.npmInstall(buildDir, spec, { scripts: false }), spec);
-        // Yarn 2+'s pin is the digest of repo.yarnpkg.com's bundle, which the npm registry does not serve: only npm-registry pins are checked.
-        if (detected.integrity && id !== 'yarn-berry') await this.verifyIntegrity(buildDir, installed, detected.integrity);
+        if (id === 'yarn-berry') {
+          await this.installBerry(buildDir, detected.versionSpec!);
+        } else {
+          await this.npmInstall(buildDir, spec, { scripts: false });
+          // The registry's digests of what was installed, kept beside it: every later use checks its packageManager pin against them.
+          await writeFile(join(buildDir, REGISTRY_DIST), await this.npmView(buildDir, spec, 'dist'));
+        }
         await writeShims(join(buildDir, 'bin'), SHIMS[id], join(buildDir, 'node_modules', ENTRY[id]));
       },
       this.options.lock,
     );
+    // Yarn 2+'s pin is the digest of repo.yarnpkg.com's bundle, which the npm registry does not serve: only npm-registry pins are checked.
+    if (detected.integrity && id !== 'yarn-berry') checkPin(await this.registryDist(dir, spec), spec, detected.integrity);
     const version = await installedVersion(join(dir, 'node_modules', REGISTRY_PACKAGE[id]));
     const warnings = /^\d+\.\d+\.\d+/.test(detected.versionSpec!) && version !== detected.versionSpec ? [`${detected.name}@${detected.versionSpec} is not on the npm registry; using ${version} of the same major`] : [];
     return { name: detected.name, flavor: detected.flavor, version, entry: join(dir, 'node_modules', ENTRY[id]), binDir: join(dir, 'bin'), mounts: [dir], warnings };
@@ -161,13 +168,13 @@ export class ToolchainCache {
     }
   }
 
-  /** corepack's `+sha512.<hex>` is the digest of the release tarball; the registry states the same digest. */
-  private async verifyIntegrity(prefix: string, spec: string, integrity: { algorithm: string; hex: string }): Promise<void> {
-    if (integrity.algorithm !== 'sha512' && integrity.algorithm !== 'sha1') return;
-    const dist = JSON.parse(await this.npmView(prefix, spec, 'dist')) as { integrity?: string; shasum?: string };
-    const actual = integrity.algorithm === 'sha1' ? dist.shasum : dist.integrity?.startsWith('sha512-') ? Buffer.from(dist.integrity.slice(7), 'base64').toString('hex') : undefined;
-    if (actual !== integrity.hex) {
-      throw new PrepareFailureError({ kind: 'manager-conflict', message: `${spec}: the registry's ${integrity.algorithm} (${actual}) is not the one package.json "packageManager" pins (${integrity.hex})` });
+  /** The registry's `dist` of an installed manager: kept beside it, or asked again for an entry made before it was kept. */
+  private async registryDist(dir: string, spec: string): Promise<{ integrity?: string; shasum?: string }> {
+    try {
+      return JSON.parse(await readFile(join(dir, REGISTRY_DIST), 'utf8')) as { integrity?: string; shasum?: string };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return JSON.parse(await this.npmView(dir, spec, 'dist')) as { integrity?: string; shasum?: string };
     }
   }
 
@@ -185,6 +192,15 @@ export class ToolchainCache {
     });
     if (result.reason !== 'exited' || result.exitCode !== 0) throw new PrepareFailureError(classifyInstallFailure(result, `npm view ${spec} ${field}`));
     return result.stdout;
+  }
+}
+
+/** corepack's `+sha512.<hex>` / `+sha1.<hex>` is the digest of the release tarball, which the registry states too. */
+function checkPin(dist: { integrity?: string; shasum?: string }, spec: string, integrity: { algorithm: string; hex: string }): void {
+  if (integrity.algorithm !== 'sha512' && integrity.algorithm !== 'sha1') return;
+  const actual = integrity.algorithm === 'sha1' ? dist.shasum : dist.integrity?.startsWith('sha512-') ? Buffer.from(dist.integrity.slice(7), 'base64').toString('hex') : undefined;
+  if (actual !== integrity.hex) {
+    throw new PrepareFailureError({ kind: 'manager-conflict', message: `${spec}: the registry's ${integrity.algorithm} (${actual}) is not the one package.json "packageManager" pins (${integrity.hex})` });
   }
 }
 

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { copyRepo, CHECK_TIMEOUT_MS, npmLockfile, pnpmLockfile, prepared, removeFixtures, runtimeUnderTest, writeRepo, yarnClassicLockfile, type RuntimeUnderTest, yarnBerryLockfile } from './fixtures';
 
@@ -36,6 +38,19 @@ describe('WorkspaceRuntime with other managers and Node.js majors', () => {
     const result = await rt.runtime.runCheck(warm, checks.checks[0], { timeoutMs: CHECK_TIMEOUT_MS });
     expect(result).toMatchObject({ status: 'passed' });
     expect(result.excerpt).toContain('ran on');
+  });
+
+  it('checks a packageManager sha512 pin against the registry’s digest, on every use', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['view', 'pnpm@9.15.9', 'dist.integrity']);
+    const hex = Buffer.from(stdout.trim().replace(/^sha512-/, ''), 'base64').toString('hex');
+    const dir = writeRepo({ 'package.json': manifest('pinned-fixture', { packageManager: `pnpm@9.15.9+sha512.${hex}` }) });
+    await pnpmLockfile(dir, rt.runtime);
+    expect(prepared(await rt.runtime.prepare(dir))).toMatchObject({ manager: 'pnpm', managerVersion: '9.15.9' });
+
+    const tampered = copyRepo(dir, 'tampered');
+    const wrong = `${hex.slice(0, -4)}0000`;
+    writeFileSync(join(tampered, 'package.json'), JSON.stringify(manifest('pinned-fixture', { packageManager: `pnpm@9.15.9+sha512.${wrong}` })));
+    expect(await rt.runtime.prepare(tampered)).toMatchObject({ ok: false, failure: { kind: 'manager-conflict', message: expect.stringContaining(`pins (${wrong})`) } });
   });
 
   it('yarn classic: detects the v1 lockfile, installs with --frozen-lockfile, runs `yarn test`', async () => {
