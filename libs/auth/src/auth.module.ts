@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRing } from './api-key-ring';
 import { AUTH_OPTIONS, type AuthOptions } from './auth-options';
-import { CLIENT_THROTTLER, clientAddress, GatewayThrottlerGuard, hasPresentedKey, KEY_THROTTLER, keyTracker, type RateLimits } from './rate-limit';
+import { CLIENT_THROTTLER, clientAddress, GatewayThrottlerGuard, hasPresentedKey, KEY_THROTTLER, keyTracker, type RateLimits, type ThrottledRequest } from './rate-limit';
 
 export interface AuthModuleOptions extends AuthOptions {
   /** Per-key and per-client request budgets (429 with Retry-After past them). */
@@ -29,8 +29,8 @@ export class AuthModule {
       imports.push(
         ThrottlerModule.forRoot({
           throttlers: [
-            { name: CLIENT_THROTTLER, ttl, limit: rateLimits.perClient, getTracker: (req) => clientAddress(req) },
-            { name: KEY_THROTTLER, ttl, limit: rateLimits.perKey, getTracker: (req) => keyTracker(req), skipIf: (context) => !hasPresentedKey(context) },
+            { name: CLIENT_THROTTLER, ttl, limit: rateLimits.perClient, getTracker: (req) => clientAddress(req as ThrottledRequest) },
+            { name: KEY_THROTTLER, ttl, limit: rateLimits.perKey, getTracker: (req) => keyTracker(req as ThrottledRequest), skipIf: (context) => !hasPresentedKey(context) },
           ],
         }),
       );

@@ -28,7 +28,7 @@ export function rateLimitsFromEnv(env: { RATE_LIMIT_WINDOW_SECONDS: number; RATE
 export const CLIENT_THROTTLER = 'client';
 export const KEY_THROTTLER = 'key';
 
-interface ThrottledRequest extends KeyedRequest {
+export interface ThrottledRequest extends KeyedRequest {
   ip?: string;
   socket?: { remoteAddress?: string };
 }
