@@ -81,8 +81,8 @@ describe('generation in the sandbox, through the mesh', () => {
 
   it('says in its readiness report that the OS sandbox is active, and which generators it offers', async () => {
     const response = await fetch(`${mesh.service('generation-node').url}/health/ready`);
-    const report = (await response.json()) as { components: Array<{ name: string; details?: Record<string, unknown> }> };
-    expect(report.components.find((c) => c.name === 'sandbox')?.details).toMatchObject({ isolation: 'bubblewrap', osSandbox: true });
+    const report = (await response.json()) as { components: Array<{ name: string; status: string; details?: Record<string, unknown> }> };
+    expect(report.components.find((c) => c.name === 'sandbox')).toMatchObject({ status: 'up', details: { isolation: 'bubblewrap', osSandbox: true, runsAllowed: true, unsafe: false } });
     expect(report.components.find((c) => c.name === 'generators')?.details).toMatchObject({
       offered: ['doc-comments', 'format', 'lint-autofix', 'noop', 'organize-imports', 'test-scaffold'],
       unavailable: { llm: expect.stringContaining('no model is configured') },
