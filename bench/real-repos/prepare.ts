@@ -8,11 +8,12 @@
  * on the untouched base commit.
  *
  *   npx webpack --config tools/webpack/bench.config.js --env name=real-repos/prepare
- *   node dist/bench/real-repos/prepare.js /work/corpus [--check-timeout=300000] [--cache=<dir>] [--json=<file>]
+ *   node dist/bench/real-repos/prepare.js /work/corpus [--check-timeout=300000] [--cache=<dir>] [--json=<file>] [--default-node=24]
  *
  * `--cache` defaults to a new temp dir, so the first prepare is truly cold
  * (managers, Node.js and every package from the registry); pass the shared
- * cache to measure a cold tree with warm downloads.
+ * cache to measure a cold tree with warm downloads. `--default-node` is the
+ * Node.js major for repositories that declare none (default: the running one).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -102,7 +103,12 @@ async function main(): Promise<void> {
   const ownCache = option('cache') === undefined;
   const cacheDir = option('cache') ?? mkdtempSync(join(tmpdir(), 'bench-workspace-cache-'));
   const sandbox = await Sandbox.create({ mode: 'bubblewrap' });
-  const runtime = new WorkspaceRuntime(sandbox, { cacheDir, treeCacheDir: mkdtempSync(join(tmpdir(), 'bench-trees-')) });
+  const defaultNode = option('default-node');
+  const runtime = new WorkspaceRuntime(sandbox, {
+    cacheDir,
+    treeCacheDir: mkdtempSync(join(tmpdir(), 'bench-trees-')),
+    defaultNodeMajor: defaultNode === undefined ? undefined : Number(defaultNode),
+  });
   const workspaces = new WorkspaceManager({ baseDir: mkdtempSync(join(tmpdir(), 'bench-ws-')) });
   const reports: RepositoryReport[] = [];
   try {

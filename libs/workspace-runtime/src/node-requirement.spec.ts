@@ -20,6 +20,12 @@ describe('nodeRequirement', () => {
     expect(nodeRequirement({ engines: { node: '^16 || ^18' } }, RUNNING)).toMatchObject({ major: 18, useRunning: false });
   });
 
+  it('gives a repository that declares nothing the configured default major', () => {
+    expect(nodeRequirement({}, RUNNING, 24)).toEqual({ major: 24, useRunning: false, source: 'none declared: default 24' });
+    expect(nodeRequirement({}, RUNNING, 20)).toEqual({ major: 20, useRunning: true, source: 'none' });
+    expect(nodeRequirement({ engines: { node: '>=18' } }, RUNNING, 24)).toMatchObject({ major: 20, useRunning: true });
+  });
+
   it('takes .nvmrc before .node-version, volta and engines', () => {
     expect(nodeRequirement({ nvmrc: '# pinned\n22', nodeVersionFile: '18', volta: { node: '16.0.0' }, engines: { node: '>=14' } }, RUNNING).source).toBe('.nvmrc "22"');
   });

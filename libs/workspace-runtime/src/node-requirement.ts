@@ -48,7 +48,12 @@ const LTS_CODENAMES: Record<string, number> = {
 /** Majors the `node` package of the npm registry provides that are worth picking for a range, newest first (even = LTS lines). */
 export const CANDIDATE_MAJORS = [24, 22, 20, 18, 16, 14, 12, 10] as const;
 
-export function nodeRequirement(declared: NodeDeclarations, runningVersion: string = process.version): NodeRequirement {
+/**
+ * `defaultMajor`: the major for a repository that declares nothing (a
+ * host's own Node.js may be older than what projects assume today); the
+ * running Node.js when absent.
+ */
+export function nodeRequirement(declared: NodeDeclarations, runningVersion: string = process.version, defaultMajor?: number): NodeRequirement {
   const running = semver.parse(runningVersion);
   if (!running) throw new Error(`cannot parse the running Node.js version ${runningVersion}`);
   const files: Array<[string, string | undefined]> = [
@@ -63,6 +68,7 @@ export function nodeRequirement(declared: NodeDeclarations, runningVersion: stri
   if (typeof volta === 'string' && volta.trim()) return fromVersionWord(volta.trim(), `volta.node "${volta.trim()}"`, running);
   const engines = typeof declared.engines === 'object' && declared.engines !== null ? (declared.engines as Record<string, unknown>).node : undefined;
   if (typeof engines === 'string' && engines.trim()) return fromRange(engines.trim(), `engines.node "${engines.trim()}"`, running);
+  if (defaultMajor !== undefined && defaultMajor !== running.major) return { major: defaultMajor, useRunning: false, source: `none declared: default ${defaultMajor}` };
   return { major: running.major, useRunning: true, source: 'none' };
 }
 

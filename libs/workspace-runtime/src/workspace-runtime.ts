@@ -30,6 +30,8 @@ export interface WorkspaceRuntimeOptions {
    * public certificate file, not a secret.
    */
   extraCaCerts?: string;
+  /** Node.js major for repositories that declare none; default WORKSPACE_DEFAULT_NODE_MAJOR, else the running Node.js. */
+  defaultNodeMajor?: number;
 }
 
 export interface PrepareOptions {
@@ -128,6 +130,13 @@ const CANNOT_RUN_OUTPUT = /: not found$|command not found|Missing script|ERR_PNP
 const SCRIPT_NEEDED_OUTPUT =
   /Could not locate the bindings file|was compiled against a different Node\.js version|You installed esbuild for another platform|The package "@esbuild\/[^"]+" could not be found|Could not load the "sharp" module|Cannot find module '[^']*\.node'|prebuilt binaries|postinstall script/i;
 
+function defaultNodeMajorFromEnv(): number | undefined {
+  const value = process.env.WORKSPACE_DEFAULT_NODE_MAJOR;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,2}$/.test(value)) throw new Error(`WORKSPACE_DEFAULT_NODE_MAJOR must be a Node.js major such as 24, got "${value}"`);
+  return Number(value);
+}
+
 export function defaultCacheDir(): string {
   return process.env.WORKSPACE_CACHE_DIR || join(homedir(), '.cache', 'autocode', 'workspace');
 }
@@ -146,6 +155,7 @@ export class WorkspaceRuntime {
   private readonly installTimeoutMs: number;
   private readonly installMemoryMb: number;
   private readonly linkMode: LinkMode;
+  private readonly defaultNodeMajor: number | undefined;
   private readonly lock: CacheEntryOptions;
   /** Variables and mounts of the steps that reach the registry. */
   private readonly networkEnv: Record<string, string>;
@@ -161,6 +171,7 @@ export class WorkspaceRuntime {
     this.installTimeoutMs = options.installTimeoutMs ?? 10 * 60_000;
     this.installMemoryMb = options.installMemoryMb ?? 3072;
     this.linkMode = options.linkMode ?? 'symlink';
+    this.defaultNodeMajor = options.defaultNodeMajor ?? defaultNodeMajorFromEnv();
     // A lock older than two install limits belongs to a hung process.
     this.lock = { staleAfterMs: 2 * this.installTimeoutMs + 60_000, waitMs: 2 * this.installTimeoutMs + 60_000 };
     const extraCaCerts = options.extraCaCerts ?? process.env.NODE_EXTRA_CA_CERTS;
@@ -188,7 +199,7 @@ export class WorkspaceRuntime {
       if (!detected.lockfile) {
         throw new PrepareFailureError({ kind: 'lockfile-missing', message: `no lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) to install ${detected.name} dependencies from` });
       }
-      const requirement = nodeRequirement(facts.node);
+      const requirement = nodeRequirement(facts.node, process.version, this.defaultNodeMajor);
       const node = await this.toolchains.node(requirement);
       known.nodeMajor = node.major;
       const manager = await this.toolchains.manager(detected);
