@@ -89,7 +89,9 @@ export class ValidationService {
       });
 
       for (const [index, stage] of this.stages.entries()) {
-        const resumed = done.get(stage.name);
+        // repository-checks always runs again (its baselines are cached, its tree is warm): the built-in stages after it
+        // need to know which kinds of check it judged, which its stored report does not say.
+        const resumed = stage.name === 'repository-checks' ? undefined : done.get(stage.name);
         if (resumed) {
           reports.push(resumed);
           continue;
