@@ -10,8 +10,6 @@
 #
 # Idempotent: services already running and ready are left alone.
 set -euo pipefail
-# Logs, pid files and the local key are the operator's alone.
-umask 077
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -19,9 +17,14 @@ SERVICES=(orchestrator planner generation-node validator deployer)
 declare -A PORTS=([orchestrator]=8080 [planner]=8081 [generation-node]=8082 [validator]=8083 [deployer]=8084)
 RUN="$ROOT/.autocode/run"
 LOGS="$ROOT/.autocode/logs"
-mkdir -p "$RUN" "$LOGS"
-# Logs written before umask 077 was set may still be readable by others.
+# Logs, pid files and the local keys are the operator's alone: they are made
+# under umask 077 (and older ones closed). The builds and the services keep
+# the caller's umask, since sandboxed runs under other uids read what they write.
+private() { (umask 077 && "$@"); }
+mkdir -p "$ROOT/.autocode"
+private mkdir -p "$RUN" "$LOGS"
 chmod -R go-rwx "$RUN" "$LOGS"
+private touch "$LOGS/build.log"
 
 say() { printf '[autocode] %s\n' "$*" >&2; }
 
@@ -73,9 +76,9 @@ if [[ -z ${API_KEYS:-} && -z ${API_KEYS_FILE:-} ]]; then
   AUTOCODE_API_KEY_FILE="$ROOT/.autocode/api-key"
   # An older checkout kept the plain key in the keys file: replace it.
   if [[ ! -s $AUTOCODE_API_KEY_FILE || ! -s $API_KEYS_FILE ]] || grep -q '^ *key:' "$API_KEYS_FILE"; then
-    node -e "require('node:fs').writeFileSync(process.argv[1], require('node:crypto').randomBytes(24).toString('base64url') + '\n', { mode: 0o600 })" "$AUTOCODE_API_KEY_FILE"
+    private node -e "require('node:fs').writeFileSync(process.argv[1], require('node:crypto').randomBytes(24).toString('base64url') + '\n', { mode: 0o600 })" "$AUTOCODE_API_KEY_FILE"
     digest=$(node -p "require('node:crypto').createHash('sha256').update(require('node:fs').readFileSync(process.argv[1], 'utf8').trim()).digest('hex')" "$AUTOCODE_API_KEY_FILE")
-    printf 'keys:\n  - name: local-admin\n    role: admin\n    sha256: %s\n' "$digest" >"$API_KEYS_FILE"
+    private bash -c 'printf "keys:\n  - name: local-admin\n    role: admin\n    sha256: %s\n" "$1" >"$2"' _ "$digest" "$API_KEYS_FILE"
   fi
   chmod 600 "$AUTOCODE_API_KEY_FILE" "$API_KEYS_FILE"
   export API_KEYS_FILE AUTOCODE_API_KEY_FILE
@@ -96,6 +99,7 @@ fi
 for svc in "${SERVICES[@]}"; do
   if alive "$svc" && ready "$svc"; then say "$svc already running"; continue; fi
   say "starting $svc on :${PORTS[$svc]} (log: .autocode/logs/$svc.log)"
+  private touch "$LOGS/$svc.log"
   HTTP_PORT=${PORTS[$svc]} nohup node --enable-source-maps "dist/apps/$svc/main.js" >>"$LOGS/$svc.log" 2>&1 &
   echo $! >"$RUN/$svc.pid"
 done
