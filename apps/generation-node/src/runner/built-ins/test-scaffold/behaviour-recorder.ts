@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import Module from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -345,6 +347,36 @@ function packageType(dir: string): string | undefined {
   }
 }
 
+/**
+ * A TypeScript file as CommonJS, through a cache in the sandbox's temporary
+ * directory: the second recording process reuses what the first
+ * transpiled (a thousand-module import chain costs seconds to transpile).
+ * Both processes run the same repository in the same sandbox, so the
+ * cache gives its code no reach it did not have.
+ */
+function transpiled(file: string): string {
+  const source = readFileSync(file, 'utf8');
+  const cached = join(tmpdir(), 'autocode-recorder-transpiled', `${createHash('sha256').update(`${ts.version}\0${file}\0${source}`).digest('hex')}.js`);
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    // Not transpiled yet.
+  }
+  const output = ts.transpileModule(source, {
+    fileName: file,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, jsx: ts.JsxEmit.ReactJSX, sourceMap: false },
+  }).outputText;
+  try {
+    mkdirSync(dirname(cached), { recursive: true });
+    const partial = `${cached}.${process.pid}`;
+    writeFileSync(partial, output);
+    renameSync(partial, cached);
+  } catch {
+    // No writable temporary directory: the second process transpiles again, which is only slower.
+  }
+  return output;
+}
+
 interface NodeModuleInternals {
   _extensions: Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void>;
   _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string;
@@ -355,13 +387,7 @@ function installTypeScriptHook(): void {
   if (typescriptHookInstalled) return;
   typescriptHookInstalled = true;
   const internals = Module as unknown as NodeModuleInternals;
-  const compile = (module: { _compile(code: string, file: string): void }, file: string) => {
-    const output = ts.transpileModule(readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, jsx: ts.JsxEmit.ReactJSX, sourceMap: false },
-    });
-    module._compile(output.outputText, file);
-  };
+  const compile = (module: { _compile(code: string, file: string): void }, file: string) => module._compile(transpiled(file), file);
   for (const extension of ['.ts', '.tsx', '.mts', '.cts']) internals._extensions[extension] = compile;
   const resolve = internals._resolveFilename;
   internals._resolveFilename = function (request: string, parent: unknown, ...rest: unknown[]) {

@@ -97,7 +97,8 @@ function dialectFor(setup: TestSetup): Dialect {
         suite: false,
         params: '',
         equal: (actual, expected) => `assert.equal(${actual}, ${expected});`,
-        throws: (call, o) => `assert.throws(() => ${call}, ${quote(o.message)});`,
+        // uvu takes a string here as the failure message, not the expected one: a RegExp matches the message.
+        throws: (call, o) => `assert.throws(() => ${call}, ${exactMessage(o.message)});`,
         rejects: (call, o) => rejection(call, "assert.unreachable('expected a rejection')", `assert.is(error.message, ${quote(o.message)})`),
         footer: ['', 'test.run();'],
       };
@@ -143,6 +144,12 @@ export function renderTestFile(input: { sourceFile: string; specifier: string; r
   ];
   const body = dialect.suite ? [`describe(${quote(basename(input.sourceFile))}, () => {`, ...indent(blocks.join('\n\n').split('\n')), '});'] : [blocks.join('\n\n')];
   return [...header, ...dialect.imports(esm), moduleImport(input.specifier, recording, esm), '', ...body, ...dialect.footer, ''].join('\n');
+}
+
+/** A RegExp literal matching exactly `message`. */
+function exactMessage(message: string): string {
+  const escaped = message.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `/^${escaped}$/`;
 }
 
 function indent(lines: string[]): string[] {
