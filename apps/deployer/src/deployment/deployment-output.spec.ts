@@ -30,16 +30,17 @@ const record = (overrides: Partial<DeploymentRecord>): DeploymentRecord => ({
 
 describe('outputOf', () => {
   it('reports a deployment with its revision, branch and approver', () => {
-    expect(outputOf(record({}))).toMatchObject({ outcome: 'deployed', revision: 'd'.repeat(40), previousRevision: 'b'.repeat(40), branch: 'release/1', approvedBy: 'ops' });
+    expect(outputOf(record({}))).toMatchObject({ outcome: 'deployed', landed: true, commit: 'd'.repeat(40), revision: 'd'.repeat(40), previousRevision: 'b'.repeat(40), branch: 'release/1', approvedBy: 'ops' });
   });
 
   it('reports a rollback with the revert as the revision and the reason', () => {
     const output = outputOf(record({ status: 'rolled-back', rollback: { reason: 'health', attempts: 1, revision: 'e'.repeat(40) }, reason: 'health check failed' }));
-    expect(output).toMatchObject({ outcome: 'rolled-back', revision: 'e'.repeat(40), summary: 'rolled back on staging: health check failed' });
+    expect(output).toMatchObject({ outcome: 'rolled-back', landed: false, revision: 'e'.repeat(40), summary: 'rolled back on staging: health check failed' });
   });
 
   it('passes decisions through as outcomes', () => {
-    expect(outputOf(record({ status: 'refused', reason: 'soak' }))).toMatchObject({ outcome: 'refused', summary: 'soak' });
+    expect(outputOf(record({ status: 'refused', reason: 'soak' }))).toMatchObject({ outcome: 'refused', landed: false, summary: 'soak' });
+    expect(outputOf(record({ status: 'refused', reason: 'soak' }))).not.toHaveProperty('commit');
     expect(outputOf(record({ status: 'expired', approval: { required: true, decision: 'expired' }, reason: 'late' }))).not.toHaveProperty('approvedBy');
   });
 

@@ -23,20 +23,22 @@ export function outputOf(record: DeploymentRecord): DeployOutput {
       return {
         ...common,
         outcome: 'deployed',
-        ...(record.revision ? { revision: record.revision } : {}),
+        landed: true,
+        ...(record.revision ? { revision: record.revision, commit: record.revision } : {}),
         summary: `deployed to ${record.environment} (${record.branch} at ${record.revision?.slice(0, 12)}, ${record.strategy})${record.featureFlag ? ` behind flag ${record.featureFlag.name} (${record.featureFlag.enabled ? 'on' : 'off'})` : ''}`,
       };
     case 'rolled-back':
       return {
         ...common,
         outcome: 'rolled-back',
+        landed: false,
         ...(record.rollback?.revision ? { revision: record.rollback.revision } : {}),
         summary: `rolled back on ${record.environment}: ${why}`,
       };
     case 'refused':
     case 'rejected':
     case 'expired':
-      return { ...common, outcome: record.status, summary: why || record.status };
+      return { ...common, outcome: record.status, landed: false, summary: why || record.status };
     case 'failed':
     case 'rollback-failed':
       throw new NonRetryableTaskError(`deployment ${record.id} to ${record.environment} ${record.status === 'failed' ? 'failed' : 'failed and could not be rolled back'}: ${why}`);

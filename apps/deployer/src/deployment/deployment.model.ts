@@ -53,6 +53,12 @@ export interface DeploymentRecord {
   environment: string;
   strategy: DeployStrategy;
   title: string;
+  /**
+   * The landed commit's message (what, why, the validation evidence,
+   * trailers), built once from the task and the validation record, so a
+   * retried deployment commits the same words.
+   */
+  commitMessage?: string;
   /** The commit the change was made against. */
   baseCommit: string;
   /** SHA-256 of the diff: the same change in another environment (soak checks). */

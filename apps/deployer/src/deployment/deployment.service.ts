@@ -11,6 +11,7 @@ import { DeploymentConfigError, findEnvironment, type EnvironmentConfig } from '
 import { isRemoteLocation, RepositoryConfigReader } from '../environments/repository-config.reader';
 import { DeploymentNotifier } from '../notifications/deployment-notifier.service';
 import { factsOf } from '../notifications/facts';
+import { buildCommitMessage } from '../release/commit-message';
 import { HookEnvError } from '../release/hook-env';
 import { RemoteConfigError } from '../release/release-workspace';
 import { TERMINAL_STATUSES, type DeploymentRecord } from './deployment.model';
@@ -45,7 +46,7 @@ export class DeploymentService {
     if (params.patch.diff.length === 0) {
       this.metrics.record('deployment_run', { duration_ms: performance.now() - started, task_id: context.taskId }, { environment: params.environment, outcome: 'nothing-to-deploy' });
       this.logger.log({ msg: 'nothing to deploy', taskId: context.taskId, environment: params.environment });
-      return { environment: params.environment, outcome: 'nothing-to-deploy', summary: `empty patch: ${params.environment} unchanged` };
+      return { environment: params.environment, outcome: 'nothing-to-deploy', landed: false, summary: `empty patch: ${params.environment} unchanged` };
     }
     const validated = await this.evidence.require(params, context.taskId);
     const env = await this.environmentFor(params);
@@ -134,6 +135,16 @@ export function repositoryKeyOf(repository: string): string {
 function newRecord(params: DeployParams, env: EnvironmentConfig, strategy: DeployStrategy, taskId: string, validated: ValidationRecord): DeploymentRecord {
   const now = new Date().toISOString();
   const id = deploymentIdFor(taskId);
+  const commitMessage = buildCommitMessage({
+    title: params.title,
+    ...(params.opportunity ? { opportunity: params.opportunity } : {}),
+    diff: params.patch.diff,
+    patch: params.patch,
+    validation: validated,
+    baseCommit: params.commit,
+    deploymentId: id,
+    taskId,
+  });
   return {
     id,
     taskId,
@@ -142,6 +153,7 @@ function newRecord(params: DeployParams, env: EnvironmentConfig, strategy: Deplo
     environment: env.name,
     strategy,
     title: params.title,
+    commitMessage,
     baseCommit: params.commit,
     changeId: createHash('sha256').update(params.patch.diff).digest('hex'),
     patch: { filesChanged: params.patch.filesChanged, insertions: params.patch.insertions, deletions: params.patch.deletions },

@@ -9,6 +9,7 @@ import type { EnvironmentConfig } from '../environments/environment-config';
 import type { FeatureFlagRepository } from '../flags/feature-flag.repository';
 import type { DeploymentNotifier } from '../notifications/deployment-notifier.service';
 import { factsOf } from '../notifications/facts';
+import { fallbackCommitMessage } from '../release/commit-message';
 import { describeHookFailure, runHook } from '../release/deploy-hook.runner';
 import { hookEnvironment, passedSecrets } from '../release/hook-env';
 import type { HookUser } from '../release/hook-user';
@@ -111,7 +112,7 @@ export class RolloutRun {
     const onto = tip ?? this.record.baseCommit;
     let revision: string;
     try {
-      revision = await this.ws.commitPatch({ onto, branch, diff, title: this.record.title, deploymentId: this.record.id, taskId: this.record.taskId });
+      revision = await this.ws.commitPatch({ onto, branch, diff, message: this.record.commitMessage ?? fallbackCommitMessage(this.record) });
     } catch (error) {
       if (!(error instanceof PatchConflictError)) throw error;
       await this.move(['approved', ...IN_FLIGHT], 'failed', 'not-applied', error.message, { reason: error.message, finishedAt: new Date().toISOString() });

@@ -131,3 +131,8 @@ function oneLine(text: string, max: number): string {
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** For a deployment recorded before messages were built (no validation evidence kept on it): the subject and the trailers. */
+export function fallbackCommitMessage(record: { title: string; id: string; taskId: string }): string {
+  return `${oneLine(record.title, SUBJECT_MAX)}\n\n${TRAILER_DEPLOYMENT}: ${record.id}\nAutocode-Task: ${record.taskId}\n`;
+}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GitClient, GitError } from '@autocode/git';
+import { TRAILER_DEPLOYMENT } from './commit-message';
 
 export interface GitAuthor {
   name: string;
@@ -15,7 +16,6 @@ export class PatchConflictError extends Error {
   }
 }
 
-const TRAILER_DEPLOYMENT = 'Autocode-Deployment';
 /** Records which repository a workspace belongs to, so workspaces of deleted repositories can be swept. */
 const SOURCE_FILE = 'source.json';
 
@@ -114,8 +114,12 @@ export class ReleaseWorkspace {
     return out.trim().split('\n')[0] || null;
   }
 
-  /** Applies `diff` on top of `onto` (three-way, so a branch that moved on still takes it) and commits. */
-  async commitPatch(options: { onto: string; branch: string; diff: string; title: string; deploymentId: string; taskId: string }): Promise<string> {
+  /**
+   * Applies `diff` on top of `onto` (three-way, so a branch that moved on
+   * still takes it) and commits with `message` (`buildCommitMessage`: it
+   * carries the deployment trailer `findDeploymentCommit` looks for).
+   */
+  async commitPatch(options: { onto: string; branch: string; diff: string; message: string }): Promise<string> {
     await this.checkoutClean(options.onto);
     try {
       await this.git.execWithInput(this.repoDir, ['apply', '--3way', '--index', '--whitespace=nowarn', '-'], options.diff);
@@ -124,8 +128,8 @@ export class ReleaseWorkspace {
       await this.checkoutClean(options.onto);
       throw new PatchConflictError(options.branch, options.onto, error.stderr.trim().split('\n').slice(-3).join(' | '));
     }
-    const message = `${options.title}\n\n${TRAILER_DEPLOYMENT}: ${options.deploymentId}\nAutocode-Task: ${options.taskId}\n`;
-    await this.commit(['commit', '--quiet', '--allow-empty', '-m', message]);
+    // verbatim: git keeps the message as built (no '#' lines dropped, no reflow).
+    await this.commit(['commit', '--quiet', '--allow-empty', '--cleanup=verbatim', '-m', options.message]);
     return this.head();
   }
 

@@ -148,6 +148,8 @@ export const deployParamsSchema = z.strictObject({
   title: z.string().min(1).max(300),
   /** Overrides the environment's default strategy (its settings must be configured). */
   strategy: deployStrategySchema.optional(),
+  /** What the change is for: the landed commit's message says why from it. */
+  opportunity: opportunitySchema.optional(),
 });
 export type DeployParams = z.infer<typeof deployParamsSchema>;
 
@@ -165,6 +167,13 @@ export const deployOutputSchema = z.strictObject({
   outcome: z.enum(DEPLOY_OUTCOMES),
   /** The environment's revision after this deployment, when known. */
   revision: z.string().max(100).optional(),
+  /**
+   * Whether this deployment's commit is on the environment's branch now:
+   * true only for `deployed`. `commit` is that commit (a rolled-back
+   * change's commit stays in history, reverted: not landed).
+   */
+  landed: z.boolean().optional(),
+  commit: z.string().max(100).optional(),
   summary: z.string().max(2000),
   /** The deployer's record of this deployment (audit trail, approvals): `GET /api/deployments/:id`. */
   deploymentId: z.string().min(1).max(100).optional(),
