@@ -2,6 +2,7 @@
 // what happened and where to look.
 // Usage: node scripts/first-cycle.mjs <api-url> [<epoch seconds the command started>]
 import { readFileSync } from 'node:fs';
+import { improvementOutcome } from './improvement-outcome.mjs';
 
 const api = process.argv[2] ?? 'http://127.0.0.1:8080';
 const commandStarted = process.argv[3] ? Number(process.argv[3]) * 1000 : Date.now();
@@ -42,14 +43,18 @@ console.error(`[autocode] trigger ${trigger.id} started generation-cycle run ${t
 const cycle = await finished(trigger.runId);
 const improve = cycle.nodes.find((n) => n.nodeId === 'improve');
 const lines = [];
-let firstCompleted = null;
+// "Deployed" only where the deploy task says a commit landed; every other run says why not.
+let firstLanded = null;
+let landedCount = 0;
 for (const childId of improve?.childRunIds ?? []) {
   const child = await finished(childId);
-  const deploy = child.nodes.find((n) => n.nodeId === 'deploy');
   const opportunity = child.params.opportunity ?? {};
-  const outcome = deploy?.status === 'SUCCESS' ? deploy.output?.outcome : deploy?.reason ?? child.status;
-  lines.push(`      ${child.status.padEnd(15)} ${String(opportunity.kind).padEnd(22)} ${String(opportunity.generator).padEnd(17)} deploy: ${outcome}`);
-  if (!firstCompleted && deploy?.status === 'SUCCESS') firstCompleted = { task: deploy.taskId };
+  const outcome = improvementOutcome(child);
+  lines.push(`      ${child.status.padEnd(15)} ${String(opportunity.kind).padEnd(22)} ${String(opportunity.generator).padEnd(17)} ${outcome.text}`);
+  if (outcome.landed) {
+    landedCount += 1;
+    firstLanded ??= { ...outcome.landed, task: child.nodes.find((n) => n.nodeId === 'deploy').taskId };
+  }
 }
 const plan = cycle.nodes.find((n) => n.nodeId === 'plan');
 const planTask = plan?.taskId ? await call('GET', `/api/tasks/${plan.taskId}`) : null;
@@ -64,7 +69,7 @@ console.log(`
     first task      ${planTask ? `${planTask.type} ${planTask.id} -> ${planTask.state}${firstTaskSeconds ? `, ${firstTaskSeconds} s after the command started` : ''}` : 'none'}
     planned         ${plan?.output?.opportunities?.length ?? 0} opportunit(ies); one improvement run each:
 ${lines.join('\n') || '      (none)'}
-    first deployed  ${firstCompleted ? `task ${firstCompleted.task} -> COMPLETED (${api}/api/tasks/${firstCompleted.task})` : 'none yet'}
+    landed          ${firstLanded ? `${landedCount} change(s); first ${firstLanded.commit.slice(0, 12)} on ${firstLanded.branch} (deploy task ${api}/api/tasks/${firstLanded.task}; its message: git log -1 ${firstLanded.commit.slice(0, 12)})` : 'nothing: no change was deployed (each run above says why)'}
     whole cycle     ${((Date.now() - started) / 1000).toFixed(1)} s
     deployer API    http://127.0.0.1:8084/api/deployments   (the same key)
     InfluxDB        http://127.0.0.1:8086  (database "autocode")
