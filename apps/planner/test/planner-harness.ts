@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { GitClient } from '@autocode/git';
 import { KnowledgeBase, OpportunityMemory } from '@autocode/knowledge';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
@@ -6,13 +8,18 @@ import { Sandbox } from '@autocode/sandbox';
 import { RedisConnection } from '@autocode/state';
 import { TEST_INFRA, TEST_MESH_SECRET, testNamespace } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
+import { WorkspaceRuntime } from '@autocode/workspace-runtime';
 import { AppMetricsRepository } from '../src/analysis/metrics/app-metrics.repository';
 import { RepositoryAnalyzer } from '../src/analysis/repository-analyzer.service';
 import { FileAnalysisCache } from '../src/analysis/source/file-analysis.cache';
 import { TargetRepositoryReader } from '../src/analysis/source/target-repository.reader';
 import { LintFormatClient, MESH_NODE_MODULES } from '../src/analysis/tools/lint-format.client';
+import { RepositoryToolsAnalysis } from '../src/analysis/tools/repository-tools.analysis';
 import { type PlannerConfig, plannerConfigSchema } from '../src/config/planner.config';
 import { PlannerService } from '../src/planning/planner.service';
+
+/** Managers, Node.js majors and downloads of the fixture repositories' own tools, shared across tests and runs. */
+export const TEST_WORKSPACE_CACHE_DIR = process.env.WORKSPACE_TEST_CACHE_DIR || join(homedir(), '.cache', 'autocode', 'test-workspace');
 
 /** The planner wired by hand against the real Redis, InfluxDB and git, in a key namespace of its own. */
 export class PlannerHarness {
@@ -46,11 +53,14 @@ export class PlannerHarness {
     const reader = new TargetRepositoryReader(new GitClient());
     const appInflux = options.appMetricsInfluxUrl ? new InfluxClient({ url: options.appMetricsInfluxUrl, database: TEST_INFRA.influxDatabase }) : this.influx;
     // The real sandbox, as in the service: the target's ESLint/Prettier configuration is repository code.
-    const tools = new LintFormatClient(Sandbox.create({ mode: 'bubblewrap', readOnlyPaths: [MESH_NODE_MODULES] }), {
+    const sandbox = Sandbox.create({ mode: 'bubblewrap', readOnlyPaths: [MESH_NODE_MODULES] });
+    const client = new LintFormatClient(sandbox, {
       timeoutMs: this.config.PLANNER_TOOL_TIMEOUT_MS,
       memoryMb: this.config.PLANNER_TOOL_MEMORY_MB,
       processes: this.config.PLANNER_TOOL_PROCESSES,
     });
+    // The repository's own tools, installed from the registry into a cache shared across tests and runs (reruns are warm).
+    const tools = new RepositoryToolsAnalysis(client, sandbox.then((ready) => new WorkspaceRuntime(ready, { cacheDir: TEST_WORKSPACE_CACHE_DIR })));
     const analyzer = new RepositoryAnalyzer(reader, new FileAnalysisCache(this.redis), new AppMetricsRepository(appInflux, this.breakers, this.config), tools, this.config);
     this.service = new PlannerService(reader, analyzer, this.knowledge, this.memory, this.metrics, this.config);
   }

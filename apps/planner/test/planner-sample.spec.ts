@@ -68,11 +68,13 @@ describe('planning the bundled sample repository', () => {
       ['coverage-reports', 'ran'],
       ['dependency-advisories', 'ran'],
       ['eslint', 'ran'],
-      ['prettier', 'ran'],
+      ['format-check', 'ran'],
       ['syntax-tree', 'ran'],
       ['test-reports', 'ran'],
     ]);
-    expect(first.analyses?.find((a) => a.name === 'eslint')?.detail).toMatch(/the repository's flat config/);
+    // The sample's own ESLint and Prettier (its devDependencies, installed from its lockfile), not the mesh's.
+    expect(first.analyses?.find((a) => a.name === 'eslint')?.detail).toMatch(/the repository's ESLint 9\.39\.5 with eslint\.config\.js$/);
+    expect(first.analyses?.find((a) => a.name === 'format-check')?.detail).toMatch(/the repository's prettier 3\.3\.3 check \(\.prettierrc\.json\)$/);
   });
 
   it('ranks CRITICAL → HIGH → MEDIUM → LOW, kinds in table order within a priority', () => {

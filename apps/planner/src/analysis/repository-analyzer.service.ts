@@ -18,11 +18,14 @@ import { FileAnalysisCache } from './source/file-analysis.cache';
 import { analyseSourceText } from './source/source-facts.analyser';
 import { isAnalysableSource, isTestFile } from './source/source-files';
 import { TargetRepositoryReader, type TreeEntry } from './source/target-repository.reader';
-import { LintFormatClient, type LintFormatRunError, MESH_NODE_MODULES } from './tools/lint-format.client';
-import type { LintFormatResult } from './tools/lint-format.runner';
+import { TOOL_CONFIG_FILE } from '@autocode/workspace-runtime';
+import { MESH_NODE_MODULES } from './tools/lint-format.client';
+import { RepositoryToolsAnalysis, type RepositoryToolsOutcome } from './tools/repository-tools.analysis';
 
 /** Bump when an analyser changes what it reports: every cached per-file result is then recomputed. */
-const ANALYSIS_VERSION = 'file-analysis/2';
+const ANALYSIS_VERSION = 'file-analysis/3';
+/** Lockfiles pin the tools' versions: a change of them changes what the tools report. */
+const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|\.nvmrc|\.node-version)$/;
 const MAX_REPORT_BYTES = 32 * 1024 * 1024;
 /** Bigger sources are generated or bundled code, not the repository's to improve. */
 const MAX_SOURCE_BYTES = 512 * 1024;
@@ -50,8 +53,6 @@ export interface AnalysisResult {
   cacheHits: number;
 }
 
-type EslintMode = 'repository' | 'legacy' | 'default' | 'off';
-
 /** Runs every analysis of a planning run over the repository at one commit. */
 @Injectable()
 export class RepositoryAnalyzer {
@@ -61,8 +62,8 @@ export class RepositoryAnalyzer {
     private readonly reader: TargetRepositoryReader,
     private readonly cache: FileAnalysisCache,
     private readonly appMetrics: AppMetricsRepository,
-    /** ESLint and Prettier in the sandbox (the target's configuration is repository code). */
-    private readonly tools: LintFormatClient,
+    /** The repository's own ESLint and formatter, from its prepared dependencies, in the sandbox. */
+    private readonly tools: RepositoryToolsAnalysis,
     @Inject(SERVICE_CONFIG) private readonly config: PlannerConfig,
   ) {}
 
@@ -99,10 +100,8 @@ export class RepositoryAnalyzer {
     const started = performance.now();
     const wantFacts = KINDS_NEEDING_FACTS.some((k) => request.kinds.has(k));
     const wantLint = request.kinds.has('lint-finding') || request.kinds.has('security-finding');
-    const usesPrettier = await this.usesPrettier(request);
-    const wantFormat = request.kinds.has('unformatted-file') && usesPrettier;
-    const eslintMode: EslintMode = wantLint ? this.eslintModeOf(request.tree) : 'off';
-    const configHash = this.toolConfigHash(request.tree, eslintMode);
+    const wantFormat = request.kinds.has('unformatted-file');
+    const configHash = this.toolConfigHash(request.tree);
 
     if (!wantFacts && !wantLint && !wantFormat) {
       // Nothing per file to learn: no cache look-ups, no checkout.
@@ -110,7 +109,7 @@ export class RepositoryAnalyzer {
       reports.push(
         { name: 'syntax-tree', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' },
         { name: 'eslint', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' },
-        { name: 'prettier', status: 'skipped', durationMs: 0, findings: 0, detail: request.kinds.has('unformatted-file') ? 'the repository does not use Prettier (no configuration, not a dependency)' : 'no requested kind needs it' },
+        { name: 'format-check', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' },
       );
       return { files, filesAnalysed: 0, cacheHits: 0 };
     }
@@ -130,17 +129,14 @@ export class RepositoryAnalyzer {
     const cacheHits = sources.length - misses.length;
     await request.progress(15, `${sources.length} source files, ${cacheHits} unchanged since an earlier analysis`);
 
-    let lintNote = '';
-    let lintError = '';
-    let formatError = '';
+    let outcome: RepositoryToolsOutcome | undefined;
     if (misses.length > 0) {
       await this.reader.withCheckout(request.repository, request.commit, MESH_NODE_MODULES, async (dir) => {
         // ESLint and Prettier run in child processes while this process parses: the two overlap.
         const stopTools = new AbortController();
         const onStop = () => stopTools.abort(request.signal.reason);
         request.signal.addEventListener('abort', onStop, { once: true });
-        const tools =
-          wantLint || wantFormat ? this.runTools(dir, misses.map((m) => m.entry.path), wantLint ? eslintMode : 'off', wantFormat, stopTools.signal) : undefined;
+        const tools = wantLint || wantFormat ? this.tools.run(dir, misses.map((m) => m.entry.path), { lint: wantLint, format: wantFormat }, stopTools.signal) : undefined;
         // Settled whatever happens below, so an early exit leaves no unhandled rejection.
         tools?.catch(() => undefined);
         const fresh = new Map<string, FileAnalysis>();
@@ -162,20 +158,20 @@ export class RepositoryAnalyzer {
           }
           if (tools) {
             await request.progress(40, `linting${wantFormat ? ' and format-checking' : ''} ${misses.length} files`);
-            const outcome = await tools;
-            lintNote = outcome.eslint.note ?? '';
-            lintError = outcome.eslint.error ?? '';
-            formatError = outcome.prettier.error ?? '';
+            outcome = await tools;
+            const { selection, result } = outcome;
+            // Ran, or the repository does not use the tool (nothing to find): an answer. Otherwise (it failed, or the
+            // repository's tool cannot run) the part stays null: no findings now, looked at again next time.
+            const lintKnown = wantLint && !result.eslint.error && (selection.eslint !== 'off' || selection.eslintNotUsed);
+            const formatKnown = wantFormat && !result.format.error && (selection.formatter !== 'off' || selection.formatterNotUsed);
             for (const [path, analysis] of fresh) {
-              const messages = outcome.eslint.results[path];
-              if (wantLint && !lintError) {
+              if (lintKnown) {
                 // No entry: the configuration ignores the file, so it has no findings.
                 const lines = (texts.get(path) ?? '').split('\n');
-                analysis.lint = (messages ?? []).map((m) => ({ ...m, source: (lines[m.line - 1] ?? '').trim().slice(0, 200) }));
+                analysis.lint = (result.eslint.results[path] ?? []).map((m) => ({ ...m, source: (lines[m.line - 1] ?? '').trim().slice(0, 200) }));
               }
-              if (wantFormat && !formatError && path in outcome.prettier.results) analysis.formatted = outcome.prettier.results[path];
-              // Prettier ignores some files (its ignore file, unknown parsers): checked, nothing to say.
-              else if (wantFormat && !formatError) analysis.formatted = true;
+              // A file the formatter ignores (or has no parser for): checked, nothing to say.
+              if (formatKnown) analysis.formatted = result.format.results[path] ?? true;
             }
           }
         } finally {
@@ -205,65 +201,40 @@ export class RepositoryAnalyzer {
           }
         : { name: 'syntax-tree', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' },
     );
-    if (!wantLint) reports.push({ name: 'eslint', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' });
-    else if (lintError) reports.push({ name: 'eslint', status: 'failed', durationMs: elapsed, findings: 0, detail: lintError });
-    else {
-      const config = { repository: "the repository's flat config", legacy: "the repository's .eslintrc", default: 'the default configuration (the repository has none)', off: '' }[eslintMode];
-      reports.push({ name: 'eslint', status: 'ran', durationMs: elapsed, findings: count((a) => a.lint?.length ?? 0), detail: `${cacheDetail}; ${lintNote || `with ${config}`}` });
-    }
-    if (!request.kinds.has('unformatted-file')) reports.push({ name: 'prettier', status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' });
-    else if (!usesPrettier) reports.push({ name: 'prettier', status: 'skipped', durationMs: 0, findings: 0, detail: 'the repository does not use Prettier (no configuration, not a dependency)' });
-    else if (formatError) reports.push({ name: 'prettier', status: 'failed', durationMs: elapsed, findings: 0, detail: formatError });
-    else reports.push({ name: 'prettier', status: 'ran', durationMs: elapsed, findings: count((a) => (a.formatted === false ? 1 : 0)), detail: cacheDetail });
+    reports.push(
+      this.toolReport('eslint', wantLint, outcome?.result.eslint.error, outcome ? (outcome.selection.eslint !== 'off' ? undefined : outcome.selection.eslintSkipped) : undefined, outcome?.eslintDetail, {
+        elapsed,
+        cacheDetail,
+        findings: count((a) => a.lint?.length ?? 0),
+      }),
+      this.toolReport('format-check', wantFormat, outcome?.result.format.error, outcome ? (outcome.selection.formatter !== 'off' ? undefined : outcome.selection.formatSkipped) : undefined, outcome?.formatDetail, {
+        elapsed,
+        cacheDetail,
+        findings: count((a) => (a.formatted === false ? 1 : 0)),
+      }),
+    );
     return { files, filesAnalysed: sources.length, cacheHits };
   }
 
-  /** ESLint and Prettier in the sandbox; a repository configuration that hangs or crashes them falls back to the default once. */
-  private async runTools(dir: string, files: string[], eslint: EslintMode, prettier: boolean, signal: AbortSignal): Promise<LintFormatResult> {
-    const attempt = (mode: EslintMode, withPrettier: boolean) => this.tools.run(dir, { files, eslint: mode, prettier: withPrettier }, signal);
-    try {
-      return await attempt(eslint, prettier);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      const reason = (error as LintFormatRunError).message;
-      this.logger.warn({ msg: 'lint/format run failed; retrying with the default ESLint configuration and without Prettier', reason });
-      if (eslint === 'off') return { eslint: { config: 'off', results: {} }, prettier: { error: reason, results: {} } };
-      try {
-        const fallback = await attempt('default', false);
-        fallback.eslint.note = `the repository's tooling failed (${reason}); ESLint ran with the default configuration`;
-        return { ...fallback, prettier: { results: {}, ...(prettier ? { error: reason } : {}) } };
-      } catch (second) {
-        if (signal.aborted) throw second;
-        const message = (second as Error).message;
-        return { eslint: { config: 'default', error: message, results: {} }, prettier: { results: {}, ...(prettier ? { error: reason } : {}) } };
-      }
-    }
+  /** ran (with what), skipped (why: not used, cannot run), or failed; every file from cache: ran, from cache. */
+  private toolReport(
+    name: string,
+    wanted: boolean,
+    error: string | undefined,
+    skipped: string | undefined,
+    detail: string | undefined,
+    counts: { elapsed: number; cacheDetail: string; findings: number },
+  ): PlanAnalysisReport {
+    if (!wanted) return { name, status: 'skipped', durationMs: 0, findings: 0, detail: 'no requested kind needs it' };
+    if (error) return { name, status: 'failed', durationMs: counts.elapsed, findings: 0, detail: error.slice(0, 2000) };
+    if (skipped) return { name, status: 'skipped', durationMs: counts.elapsed, findings: 0, detail: skipped.slice(0, 2000) };
+    return { name, status: 'ran', durationMs: counts.elapsed, findings: counts.findings, detail: `${counts.cacheDetail}${detail ? `; with ${detail}` : ''}`.slice(0, 2000) };
   }
 
-  private eslintModeOf(tree: TreeEntry[]): EslintMode {
-    const root = new Set(tree.filter((e) => !e.path.includes('/')).map((e) => e.path));
-    if (['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts', 'eslint.config.cts'].some((f) => root.has(f))) return 'repository';
-    if ([...root].some((f) => /^\.eslintrc(\.(js|cjs|json|yaml|yml))?$/.test(f))) return 'legacy';
-    return 'default';
-  }
-
-  private toolConfigHash(tree: TreeEntry[], eslintMode: EslintMode): string {
-    const configFile = /(^|\/)(eslint\.config\.[cm]?[jt]s|\.eslintrc(\.\w+)?|\.eslintignore|\.prettierrc(\.\w+)?|prettier\.config\.[cm]?[jt]s|\.prettierignore|\.editorconfig|package\.json)$/;
-    const parts = tree.filter((e) => configFile.test(e.path) && !e.path.includes('node_modules/')).map((e) => `${e.path}:${e.blob}`);
-    return createHash('sha256').update([eslintMode, ...parts.sort()].join('\n')).digest('hex');
-  }
-
-  private async usesPrettier(request: AnalysisRequest): Promise<boolean> {
-    if (!request.kinds.has('unformatted-file')) return false;
-    if (request.tree.some((e) => /(^|\/)(\.prettierrc(\.\w+)?|prettier\.config\.[cm]?[jt]s)$/.test(e.path) && !e.path.includes('node_modules/'))) return true;
-    const manifest = request.tree.find((e) => e.path === 'package.json');
-    if (!manifest) return false;
-    try {
-      const json = JSON.parse(await this.reader.readBlob(request.repository, manifest.blob)) as Record<string, Record<string, string> | undefined>;
-      return Boolean(json.prettier || json.devDependencies?.prettier || json.dependencies?.prettier);
-    } catch {
-      return false;
-    }
+  /** Changes of the tools' configuration or versions (config files, package.json, lockfiles, autocode.yaml) invalidate their cached findings. */
+  private toolConfigHash(tree: TreeEntry[]): string {
+    const parts = tree.filter((e) => !e.path.includes('node_modules/') && (TOOL_CONFIG_FILE.test(e.path) || LOCKFILE.test(e.path))).map((e) => `${e.path}:${e.blob}`);
+    return createHash('sha256').update(parts.sort().join('\n')).digest('hex');
   }
 
   // ---------------------------------------------------------------- reports

@@ -17,6 +17,9 @@ describe('LintFormatClient', () => {
   let dir: string;
   let checkout: string;
 
+  // The checkout's node_modules is a link to the mesh's (an ESLint 9 "of the repository"), as a prepared tree is mounted.
+  const prepared = () => ({ checkoutDir: checkout, nodeBinary: process.execPath, env: {}, readOnlyPaths: [MESH_NODE_MODULES] });
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'lint-format-spec-'));
     checkout = join(dir, 'tree');
@@ -43,9 +46,9 @@ describe('LintFormatClient', () => {
        module.exports = [{ files: ['**/*.js'], rules: escaped || sawSecret ? { 'no-debugger': 'error' } : { 'no-var': 'error' } }];`,
     );
     const client = new LintFormatClient(Sandbox.create({ mode: 'bubblewrap', readOnlyPaths: [MESH_NODE_MODULES] }), options);
-    const result = await client.run(checkout, { files: ['src/index.js'], eslint: 'repository', prettier: false });
-    expect(result.eslint).toMatchObject({ config: 'repository' });
-    expect(result.eslint.note).toBeUndefined();
+    const result = await client.run(prepared(), { files: ['src/index.js'], eslint: 'flat', eslintMajor: 9, formatter: 'off' });
+    expect(result.eslint).toMatchObject({ mode: 'flat' });
+    expect(result.eslint.error).toBeUndefined();
     expect(result.eslint.results['src/index.js'].map((m) => m.ruleId)).toEqual(['no-var']);
     expect(existsSync(outside)).toBe(false);
   });
@@ -53,7 +56,7 @@ describe('LintFormatClient', () => {
   it('refuses to run anything without an OS sandbox, and says why', async () => {
     writeFileSync(join(checkout, 'eslint.config.js'), `require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'ran.txt'))}, 'ran');\nmodule.exports = [];\n`);
     const client = new LintFormatClient(Sandbox.create({ mode: 'rlimits' }), options);
-    const run = client.run(checkout, { files: ['src/index.js'], eslint: 'repository', prettier: true });
+    const run = client.run(prepared(), { files: ['src/index.js'], eslint: 'flat', eslintMajor: 9, formatter: 'prettier' });
     await expect(run).rejects.toThrow(LintFormatRunError);
     await expect(run).rejects.toMatchObject({ reason: 'refused', message: expect.stringMatching(/^refusing to run repository code: no OS sandbox/) });
     expect(existsSync(join(dir, 'ran.txt'))).toBe(false);

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { Sandbox, SandboxUnavailableError } from '@autocode/sandbox';
+import { DEFAULT_ESLINT_IGNORES, DEFAULT_ESLINT_RULES, defaultEslintConfig, type PreparedWorkspace } from '@autocode/workspace-runtime';
 import { type LintFormatRequest, type LintFormatResult, lintFormatRunner } from './lint-format.runner';
 
 export interface LintFormatOptions {
@@ -24,29 +23,32 @@ export class LintFormatRunError extends Error {
   }
 }
 
-// Resolved from this module's own location (the mesh's node_modules), never
-// from the target repository: we run our ESLint and Prettier on its files.
+// The mesh's own ESLint and Prettier: only for a repository whose
+// autocode.yaml asks for the default tools (`tools: { eslint: default }`);
+// otherwise the runner loads the repository's own from its node_modules.
 const ownRequire = createRequire(__filename);
-const MODULES = {
+const MESH_MODULES = {
   eslint: ownRequire.resolve('eslint'),
   eslintJs: ownRequire.resolve('@eslint/js'),
   typescriptEslint: ownRequire.resolve('typescript-eslint'),
   prettier: ownRequire.resolve('prettier'),
 };
-/** The mesh's node_modules, lent to a checkout that has none so its ESLint/Prettier config can import its plugins. */
-export const MESH_NODE_MODULES = MODULES.eslint.slice(0, MODULES.eslint.lastIndexOf('/node_modules/') + '/node_modules'.length);
+/** The mesh's node_modules, mounted read-only for the default tools. */
+export const MESH_NODE_MODULES = MESH_MODULES.eslint.slice(0, MESH_MODULES.eslint.lastIndexOf('/node_modules/') + '/node_modules'.length);
 
-const RUNNER_SCRIPT = `(${lintFormatRunner.toString()})(require)`;
+const RUNNER_SCRIPT = `(${lintFormatRunner.toString()})(require, ${defaultEslintConfig.toString()})`;
+type ToolRequest = Omit<LintFormatRequest, 'meshModules' | 'marker' | 'defaultEslint'>;
 /** Results of thousands of files, as JSON. */
 const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Runs ESLint and Prettier over files of a checkout in the sandbox: the
- * target's ESLint and Prettier configuration is code from the repository,
- * so it runs with no network, a scrubbed environment, only the checkout
- * (writable, it is thrown away) and the node_modules it lints with
- * (read-only) in view, and time, memory, process and file-size limits.
- * The only client of these tools in the planner.
+ * Runs the repository's own ESLint and formatter (from its prepared
+ * node_modules, under its Node.js) over files of a checkout in the
+ * sandbox: they and their configuration are code from the repository, so
+ * they run with no network, a scrubbed environment, only the checkout
+ * (writable, it is thrown away) and the prepared tree (read-only) in view,
+ * and time, memory, process and file-size limits. The only client of these
+ * tools in the planner.
  */
 export class LintFormatClient {
   constructor(
@@ -55,46 +57,41 @@ export class LintFormatClient {
     private readonly options: LintFormatOptions,
   ) {}
 
-  async run(cwd: string, request: Omit<LintFormatRequest, 'modules' | 'marker'>, signal?: AbortSignal): Promise<LintFormatResult> {
+  /** `prepared`: the checkout after WorkspaceRuntime.prepare (its Node.js, env and read-only tree). */
+  async run(prepared: Pick<PreparedWorkspace, 'checkoutDir' | 'nodeBinary' | 'env' | 'readOnlyPaths'>, request: ToolRequest, signal?: AbortSignal): Promise<LintFormatResult> {
     const processes = Math.max(1, Math.min(this.options.processes, Math.ceil(request.files.length / 50)));
     const shares: string[][] = Array.from({ length: processes }, () => []);
     request.files.forEach((file, i) => shares[i % processes].push(file));
-    const readOnlyPaths = await this.modulePaths(cwd);
-    const parts = await Promise.all(shares.map((files) => this.runOne(cwd, readOnlyPaths, { ...request, files }, signal)));
-    const merged: LintFormatResult = { eslint: { ...parts[0].eslint, results: {} }, prettier: { ...parts[0].prettier, results: {} } };
+    const usesMesh = request.eslint === 'default' || request.formatter === 'default-prettier';
+    const readOnlyPaths = [...new Set([...prepared.readOnlyPaths, ...(usesMesh ? [MESH_NODE_MODULES] : [])])];
+    const parts = await Promise.all(shares.map((files) => this.runOne(prepared, readOnlyPaths, { ...request, files }, signal)));
+    const merged: LintFormatResult = { eslint: { ...parts[0].eslint, results: {} }, format: { ...parts[0].format, results: {} } };
     for (const part of parts) {
       Object.assign(merged.eslint.results, part.eslint.results);
-      Object.assign(merged.prettier.results, part.prettier.results);
+      Object.assign(merged.format.results, part.format.results);
       merged.eslint.error ??= part.eslint.error;
-      merged.eslint.note ??= part.eslint.note;
-      merged.prettier.error ??= part.prettier.error;
-      if (part.eslint.config === 'default') merged.eslint.config = 'default';
+      merged.format.error ??= part.format.error;
     }
     return merged;
   }
 
-  /** What the run may read besides the checkout: our node_modules, and the one the checkout's node_modules link leads to. */
-  private async modulePaths(cwd: string): Promise<string[]> {
-    const linked = await realpath(join(cwd, 'node_modules')).catch(() => undefined);
-    return [...new Set([MESH_NODE_MODULES, ...(linked ? [linked] : [])])];
-  }
-
-  private async runOne(cwd: string, readOnlyPaths: string[], request: Omit<LintFormatRequest, 'modules' | 'marker'>, signal?: AbortSignal): Promise<LintFormatResult> {
+  private async runOne(prepared: Pick<PreparedWorkspace, 'checkoutDir' | 'nodeBinary' | 'env'>, readOnlyPaths: string[], request: ToolRequest, signal?: AbortSignal): Promise<LintFormatResult> {
+    const cwd = prepared.checkoutDir;
     if (signal?.aborted) throw new LintFormatRunError('lint/format run stopped before it started', 'aborted');
     const marker = `@@autocode-result-${randomBytes(12).toString('hex')}@@`;
     let result;
     try {
       result = await (await this.sandbox).run({
-        command: 'node',
+        command: prepared.nodeBinary,
         args: ['-e', RUNNER_SCRIPT],
         cwd,
         readOnlyPaths,
         network: false,
-        env: { NODE_ENV: 'production' },
+        env: { ...prepared.env, NODE_ENV: 'production' },
         timeoutMs: this.options.timeoutMs,
         memoryMb: this.options.memoryMb,
         maxOutputBytes: MAX_RESULT_BYTES,
-        stdin: JSON.stringify({ ...request, modules: MODULES, marker } satisfies LintFormatRequest),
+        stdin: JSON.stringify({ ...request, meshModules: MESH_MODULES, defaultEslint: { rules: DEFAULT_ESLINT_RULES, ignores: DEFAULT_ESLINT_IGNORES }, marker } satisfies LintFormatRequest),
         signal,
       });
     } catch (error) {
