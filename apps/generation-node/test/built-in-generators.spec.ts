@@ -254,6 +254,7 @@ describe('built-in generators', () => {
     });
   });
 
+  // Each case records the module in two separate processes and type-checks or runs the result: slower than the other generators.
   describe('test-scaffold', () => {
     const pricing = [
       "export type Tier = 'basic' | 'pro';",
@@ -321,7 +322,7 @@ describe('built-in generators', () => {
       });
       const again = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/pricing.ts'] });
       expect(again.patch.diff).toBe(output.patch.diff);
-    });
+    }, 420_000);
 
     it('writes an ES-module JavaScript test next to the existing ones, using typed parameters of the repository for untyped ones', async () => {
       const repo = fixture(
@@ -342,7 +343,7 @@ describe('built-in generators', () => {
         expect(tests.exitCode).toBe(0);
         expect(tests.stdout).toContain('# pass 2');
       });
-    });
+    }, 420_000);
 
     it('loads a module at the top of a thousand-deep import chain', async () => {
       const chain: Record<string, string> = {};
@@ -353,13 +354,13 @@ describe('built-in generators', () => {
       const repo = fixture({ ...typescriptProject(), ...existingTest }, chain);
       const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/step-0.ts'] });
       expect(output.patch.diff).toContain('+  assert.deepStrictEqual(step0(7), 1006);');
-    });
+    }, 420_000);
 
     it('declines, with no patch, a module it cannot exercise', async () => {
       const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/io.ts': 'export function run(callback: (err: Error | null, data: Buffer) => void, handle: WeakMap<object, number>): void {\n  void callback;\n  void handle;\n}\n' });
       const output = await harness.generate(repo, { kind: 'untested-module', generator: 'test-scaffold', files: ['src/io.ts'] });
       expect(output).toMatchObject({ outcome: 'no-change', patch: { diff: '' } });
-    });
+    }, 420_000);
   });
 
 });

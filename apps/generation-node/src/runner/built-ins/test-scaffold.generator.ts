@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as prettier from 'prettier';
+import { parse as parseYaml } from 'yaml';
 import type { FileGenerator, FileGeneratorFactory, FileOutcome } from './file-generator';
 import { recordBehaviour, type Recording } from './test-scaffold/behaviour-recorder';
 import { moduleSurface } from './test-scaffold/module-surface';
 import { importSpecifier, listRepositoryFiles, listRootConfigFiles, testFilePath } from './test-scaffold/test-conventions';
 import { renderTestFile } from './test-scaffold/test-file-writer';
-import { detectTestSetup, existingTests, type RepositoryTree, type TestSetup } from './test-scaffold/test-setup-detection';
+import { detectTestSetup, existingTests, type RepositoryTree, TEST_FRAMEWORKS, type TestFramework, type TestSetup } from './test-scaffold/test-setup-detection';
 import { ParameterVocabulary } from './test-scaffold/type-shapes';
 import { isSourceFile, isTypeScriptFile, TypeScriptProject } from './typescript-project';
 
@@ -34,6 +35,7 @@ export const testScaffoldGenerator: FileGeneratorFactory = (root): FileGenerator
   let vocabulary: ParameterVocabulary;
   let repositoryFiles: string[];
   let tree: RepositoryTree;
+  let requested: { framework?: TestFramework; error?: string };
   let written = 0;
   let assertions = 0;
   const notes: string[] = [];
@@ -45,13 +47,15 @@ export const testScaffoldGenerator: FileGeneratorFactory = (root): FileGenerator
     async prepare(files) {
       project = new TypeScriptProject(root, files);
       repositoryFiles = listRepositoryFiles(root);
+      requested = requestedFramework(root);
       const rootConfigFiles = listRootConfigFiles(root);
       // A getter: tests written earlier in this job count as existing tests for the next file.
       tree = { get files() { return [...rootConfigFiles, ...repositoryFiles]; }, read: (path) => readText(join(root, path)) };
       vocabulary = ParameterVocabulary.fromProgram(project.program(), (name) => name.startsWith(`${root}/`) && !name.includes('/node_modules/'));
     },
     async processFile(file): Promise<FileOutcome> {
-      const detected = detectTestSetup(tree, file);
+      if (requested.error) return { status: 'unchanged', touched: [], detail: requested.error };
+      const detected = detectTestSetup(tree, file, { requestedFramework: requested.framework });
       if (!detected.found) return { status: 'unchanged', touched: [], detail: detected.reason };
       const setup = detected.setup;
       const specs = moduleSurface(project.program(), project.abs(file), vocabulary);
@@ -101,6 +105,24 @@ export const testScaffoldGenerator: FileGeneratorFactory = (root): FileGenerator
 
 async function render(sourceFile: string, testFile: string, specifier: string, recording: Recording, setup: TestSetup): Promise<string> {
   return formatLikeTheRepository(testFile, renderTestFile({ sourceFile, specifier, recording, setup }));
+}
+
+/** autocode.yaml `testScaffold.framework`: the framework to write in where the repository has none yet. */
+function requestedFramework(root: string): { framework?: TestFramework; error?: string } {
+  const text = readText(join(root, 'autocode.yaml'));
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    return { error: `autocode.yaml cannot be parsed: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const section = (parsed as { testScaffold?: unknown } | null)?.testScaffold;
+  if (section === undefined || section === null) return {};
+  const framework = (section as { framework?: unknown }).framework;
+  if (framework === undefined) return {};
+  if (!TEST_FRAMEWORKS.includes(framework as TestFramework)) return { error: `autocode.yaml testScaffold.framework must be one of ${TEST_FRAMEWORKS.join(', ')} (got ${JSON.stringify(framework)})` };
+  return { framework: framework as TestFramework };
 }
 
 function readText(path: string): string | undefined {

@@ -144,6 +144,13 @@ describe('detectTestSetup', () => {
     expect(detectTestSetup(tree({ 'src/a.js': '' }), 'src/a.js').found).toBe(false);
   });
 
+  it('uses the framework autocode.yaml asks for only where the repository has none', () => {
+    const none = { 'package.json': pkg({ type: 'module' }), 'src/a.js': '' };
+    expect(detectTestSetup(tree(none), 'src/a.js', { requestedFramework: 'node' })).toMatchObject({ found: true, setup: { framework: 'node', moduleSyntax: 'esm', placement: { type: 'mapped', sourceDir: 'src', testDir: 'test' } } });
+    const mocha = { ...none, 'package.json': pkg({ scripts: { test: 'mocha' } }) };
+    expect(detectTestSetup(tree(mocha), 'src/a.js', { requestedFramework: 'node' })).toMatchObject({ found: true, setup: { framework: 'mocha' } });
+  });
+
   it('does not write a JavaScript test for a TypeScript module where nothing shows how the runner loads TypeScript', () => {
     const detected = detectTestSetup(
       tree({ 'package.json': pkg({ scripts: { test: 'mocha' } }), 'src/a.ts': '', 'test/a.js': "describe('a', () => it('x', () => {}));\n" }),

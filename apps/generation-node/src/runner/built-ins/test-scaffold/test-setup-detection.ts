@@ -9,7 +9,8 @@ import { basename, dirname, posix } from 'node:path';
  * dependency and a test its own `npm test` never runs.
  */
 
-export type TestFramework = 'jest' | 'vitest' | 'mocha' | 'node' | 'ava' | 'uvu';
+export const TEST_FRAMEWORKS = ['jest', 'vitest', 'mocha', 'node', 'ava', 'uvu'] as const;
+export type TestFramework = (typeof TEST_FRAMEWORKS)[number];
 /** `expect`: jest's and vitest's own; the others name their library. */
 export type AssertionStyle = 'expect' | 'chai-expect' | 'chai-assert' | 'node-assert' | 'should' | 'ava' | 'uvu';
 
@@ -70,16 +71,23 @@ const CONFIG_FILES: Array<[RegExp, TestFramework]> = [
   [/^ava\.config\.[cm]?js$/, 'ava'],
 ];
 
-/** The test framework and conventions for a new test of `sourceFile`, or why there is none to follow. */
-export function detectTestSetup(tree: RepositoryTree, sourceFile: string): TestSetupDetection {
+/**
+ * The test framework and conventions for a new test of `sourceFile`, or why
+ * there is none to follow. `requestedFramework` (autocode.yaml
+ * `testScaffold.framework`) applies only where the repository has none.
+ */
+export function detectTestSetup(tree: RepositoryTree, sourceFile: string, options: { requestedFramework?: TestFramework } = {}): TestSetupDetection {
   const packageJson = readPackageJson(tree);
   const tests = existingTests(tree);
   const contents = tests.slice(0, MAX_TESTS_READ).map((path) => ({ path, text: tree.read(path) ?? '' }));
-  const found = detectFramework(packageJson, tree.files, contents.map((c) => c.text));
+  const found =
+    detectFramework(packageJson, tree.files, contents.map((c) => c.text)) ??
+    (options.requestedFramework ? { framework: options.requestedFramework, evidence: `autocode.yaml testScaffold.framework asks for ${options.requestedFramework}` } : undefined);
   if (!found) {
     return {
       found: false,
-      reason: 'the repository uses no test framework (none in package.json devDependencies or its test script, no runner config, no existing test using one); a characterization test is written only in a framework it already runs',
+      reason:
+        'the repository uses no test framework (none in package.json devDependencies or its test script, no runner config, no existing test using one); a characterization test is written only in a framework it already runs, or the one autocode.yaml testScaffold.framework names',
     };
   }
   const framework = found.framework;
