@@ -110,7 +110,7 @@ describe('the mesh: from a trigger to a change deployed to development', () => {
     const byId = Object.fromEntries(improvement.nodes.map((n) => [n.nodeId, n]));
     expect(byId.generate_1).toMatchObject({ status: 'SUCCESS', output: { outcome: 'patch' } });
     expect(byId.validate_1).toMatchObject({ status: 'SUCCESS', output: { verdict: 'passed' } });
-    expect(byId.deploy).toMatchObject({ status: 'SUCCESS', output: { environment: 'development', outcome: 'deployed' } });
+    expect(byId.deploy).toMatchObject({ status: 'SUCCESS', output: { environment: 'development', outcome: 'deployed', landed: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) } });
     for (const id of ['generate_2', 'validate_2', 'generate_3', 'validate_3']) expect(byId[id].status).toBe('SKIPPED');
 
     await expectTaskJourney('plan', plan.taskId!, cycle.id);
@@ -132,6 +132,28 @@ describe('the mesh: from a trigger to a change deployed to development', () => {
     expect(changed).toEqual(expect.arrayContaining(opportunity.files));
     expect(git('rev-parse', 'main').trim()).toBe(mainBefore);
     expect((await api.get<{ runId: string }>(`/api/triggers/${trigger.id}`)).body.runId).toBe(trigger.runId);
+
+    // The landed commit describes itself like a good bot's pull request: what, why (the opportunity), the evidence, trailers.
+    const deploy = improvement.nodes.find((n) => n.nodeId === 'deploy')!;
+    const validate = improvement.nodes.find((n) => n.nodeId === 'validate_1')!;
+    const landed = (deploy.output as { commit: string }).commit;
+    expect(git('rev-parse', 'develop').trim()).toBe(landed);
+    const found = improvement.params.opportunity as { fingerprint: string; kind: string; generator: string; files: string[] };
+    const [subject, what, why, evidence, trailers] = git('log', '-1', '--format=%B', 'develop').trimEnd().split('\n\n');
+    expect(subject).toMatch(new RegExp(`^style: fix \\d+ ESLint findings? in .+ \\(autocode ${found.generator}\\)$`));
+    expect(what).toMatch(/^What changed\n\d+ file\(s\), \+\d+ -\d+:\n- /);
+    for (const file of found.files) expect(what).toContain(`- ${file}`);
+    expect(why).toContain(`Opportunity: ${found.kind} (fingerprint ${found.fingerprint}), generator ${found.generator}`);
+    expect(evidence).toContain('Validation passed (validator task');
+    for (const stage of (validate.output as { stages: Array<{ name: string; status: string }> }).stages) expect(evidence).toContain(`  - ${stage.name}: ${stage.status}`);
+    expect(trailers.split('\n')).toEqual([
+      expect.stringMatching(/^Autocode-Deployment: dep_/),
+      `Autocode-Task: ${deploy.taskId}`,
+      expect.stringMatching(/^Autocode-Patch: sha256:[0-9a-f]{64}$/),
+      `Autocode-Validation: ${validate.taskId}`,
+      `Autocode-Base: ${improvement.params.commit}`,
+      `Autocode-Opportunity: ${found.fingerprint}`,
+    ]);
   });
 
   it('deploys documentation for a trigger any Kafka client publishes to the public topic', async () => {
