@@ -1,4 +1,6 @@
-import { stageOf, ValidationHarness, type FixtureRepo } from './validation-harness';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT } from '@autocode/testing';
+import { readSource, stageOf, ValidationHarness, type FixtureRepo } from './validation-harness';
 
 /** Installs from the real registry and runs every check twice in bubblewrap on a shared, busy machine. */
 const TEST_TIMEOUT_MS = 420_000;
@@ -133,6 +135,23 @@ describe('validator: the repository’s own checks', () => {
     });
     expect(output.stages.some((s) => s.status === 'failed')).toBe(false);
     expect(output.feedback).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('the bundled sample: its test script judges, its typecheck (no TypeScript installed) is reported, the mesh’s tsc still checks types', async () => {
+    const sample = harness.repoFromDir(join(WORKSPACE_ROOT, 'samples/sample-target'));
+    const format = readSource(sample, 'src/format.js');
+    const clean = await harness.validate(sample, { 'src/format.js': `${format}\n/** Cents in a whole dollar. */\nexport const CENTS_PER_DOLLAR = 100;\n` });
+    expect(clean.verdict).toBe('passed');
+    const checks = stageOf(clean, 'repository-checks');
+    expect(checks).toMatchObject({ status: 'passed', summary: expect.stringMatching(/^the repository's test pass with the change; not counted \(failing or not runnable at baseline\): typecheck/) });
+    expect(checks.findings).toEqual(expect.arrayContaining([expect.stringMatching(/^typecheck: cannot run at baseline/)]));
+    expect(stageOf(clean, 'unit-tests').status).toBe('skipped');
+    expect(stageOf(clean, 'syntax')).toMatchObject({ status: 'passed', required: true });
+
+    const mistyped = await harness.validate(sample, { 'src/format.js': `${format}\n/** @type {number} */\nexport const CURRENCY = 'USD';\n` });
+    expect(mistyped.verdict).toBe('failed');
+    expect(mistyped.stages.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['syntax']);
+    expect(mistyped.feedback).toEqual(expect.arrayContaining([expect.stringMatching(/^syntax: src\/format\.js:\d+ TS2322/)]));
   }, TEST_TIMEOUT_MS);
 
   it('runs the test script of a pnpm repository with its lockfile, through pnpm', async () => {

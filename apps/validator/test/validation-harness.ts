@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,6 +122,18 @@ export class ValidationHarness {
     return new FixtureRepo(root, path, git(path, 'rev-parse', 'HEAD').trim());
   }
 
+  /** A git repository holding a copy of `dir` (without node_modules), committed. */
+  repoFromDir(dir: string): FixtureRepo {
+    const root = mkdtempSync(join(tmpdir(), 'autocode-validator-repo-'));
+    this.roots.push(root);
+    const path = join(root, 'repo');
+    cpSync(dir, path, { recursive: true, filter: (source) => !source.includes('/node_modules') });
+    git(path, 'init', '--quiet', '-b', 'main');
+    git(path, 'add', '-A');
+    git(path, 'commit', '--quiet', '-m', 'fixture');
+    return new FixtureRepo(root, path, git(path, 'rev-parse', 'HEAD').trim());
+  }
+
   async close(): Promise<void> {
     await this.metrics.stop();
     await this.redis.close();
@@ -150,6 +162,10 @@ export class FixtureRepo {
       rmSync(work, { recursive: true, force: true });
     }
   }
+}
+
+export function readSource(repo: FixtureRepo, file: string): string {
+  return readFileSync(join(repo.path, file), 'utf8');
 }
 
 export function stageOf(output: ValidateOutput, name: string): ValidationStageReport {
