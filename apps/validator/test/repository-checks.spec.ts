@@ -143,7 +143,7 @@ describe('validator: the repository’s own checks', () => {
     const clean = await harness.validate(sample, { 'src/format.js': `${format}\n/** Cents in a whole dollar. */\nexport const CENTS_PER_DOLLAR = 100;\n` });
     expect(clean.verdict).toBe('passed');
     const checks = stageOf(clean, 'repository-checks');
-    expect(checks).toMatchObject({ status: 'passed', summary: expect.stringMatching(/^the repository's test pass with the change; not counted \(failing or not runnable at baseline\): typecheck/) });
+    expect(checks).toMatchObject({ status: 'passed', summary: expect.stringMatching(/^the repository's checks pass with the change: test; not counted \(failing or not runnable at baseline\): typecheck/) });
     expect(checks.findings).toEqual(expect.arrayContaining([expect.stringMatching(/^typecheck: cannot run at baseline/)]));
     expect(stageOf(clean, 'unit-tests').status).toBe('skipped');
     expect(stageOf(clean, 'syntax')).toMatchObject({ status: 'passed', required: true });

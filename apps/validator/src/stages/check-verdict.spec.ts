@@ -42,6 +42,7 @@ describe('check verdicts', () => {
   it('a check that cannot run with the change leaves it unjudged; nothing judged when every check failed before', () => {
     expect(summarizeChecks([judged('test', result('passed'), result('cannot-run', '', 'time limit'))]).outcome).toBe('cannot-validate');
     expect(summarizeChecks([judged('test', result('failed')), judged('lint', result('cannot-run'))]).outcome).toBe('nothing-judged');
+    expect(summarizeChecks([judged('test', result('passed'), result('passed'), { baselineCached: true })]).summary).toBe("the repository's checks pass with the change: test; baseline reused for 1 of 1 check(s)");
   });
 
   it('keeps excerpts to their last lines', () => {

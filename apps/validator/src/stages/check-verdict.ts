@@ -78,7 +78,7 @@ export function summarizeChecks(checks: JudgedCheck[]): ChecksSummary {
   const notCounted = reported.length ? `; not counted (failing or not runnable at baseline): ${names(reported)}` : '';
   if (broken.length) return { outcome: 'failed', summary: `the change breaks the repository's ${names(broken)} (passed without it)${notCounted}; ${baseline}`, findings, judgedKinds, baselineReused };
   if (unjudged.length) return { outcome: 'cannot-validate', summary: `cannot validate: ${names(unjudged)} could not run with the change${notCounted}; ${baseline}`, findings, judgedKinds, baselineReused };
-  if (holding.length) return { outcome: 'passed', summary: `the repository's ${names(holding)} pass with the change${notCounted}; ${baseline}`, findings, judgedKinds, baselineReused };
+  if (holding.length) return { outcome: 'passed', summary: `the repository's checks pass with the change: ${names(holding)}${notCounted}; ${baseline}`, findings, judgedKinds, baselineReused };
   return { outcome: 'nothing-judged', summary: `none of the repository's checks can judge the change${notCounted}; ${baseline}`, findings, judgedKinds, baselineReused };
 }
 
