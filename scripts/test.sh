@@ -22,5 +22,8 @@ npx tsc -p tsconfig.json --noEmit
 step "build every service"
 npx nx run-many -t build --output-style=static
 
+step "script tests (node:test)"
+node --test scripts/*.spec.mjs
+
 step "tests"
 npx jest --ci "$@"
