@@ -44,5 +44,6 @@ describe('checkResult', () => {
     expect(run({ exitCode: 127, stderr: 'sh: 1: vitest: not found' })).toMatchObject({ status: 'cannot-run', reason: 'a command the script needs is not there' });
     expect(run({ reason: 'time-limit', exitCode: null, timedOut: true, summary: 'killed by the sandbox: time limit of 5 ms exceeded' })).toMatchObject({ status: 'cannot-run', reason: 'killed by the sandbox: time limit of 5 ms exceeded' });
     expect(run({ stderr: 'Error: Could not locate the bindings file.' }).status).toBe('cannot-run');
+    expect(run({ stderr: 'Unhandled exception: Unix.Unix_error(Unix.EROFS, "mkdir", "/tmp/flow")' }).status).toBe('cannot-run');
   });
 });

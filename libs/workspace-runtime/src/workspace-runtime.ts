@@ -7,7 +7,7 @@ import { ensureCacheEntry, type CacheEntryOptions } from './cache-entry';
 import { discoverChecks, type CheckDiscovery, type DiscoveredCheck } from './check-discovery';
 import { findNodeModulesDirs, linkTree, stageProject, treeKey, type LinkMode } from './dependency-tree';
 import { classifyInstallFailure, outputExcerpt, PrepareFailureError, type PrepareFailure } from './install-failure';
-import { berryEnv, installPlan, runScriptArgs } from './install-plan';
+import { berryEnv, installPlan, runScriptArgs, type InstallPlan, type PlannedCommand } from './install-plan';
 import { nodeRequirement, UnsupportedNodeRequirementError } from './node-requirement';
 import { detectPackageManager, PackageManagerConflictError, type PackageManagerName, type YarnFlavor } from './package-manager';
 import { ProjectFactsError, readProjectFacts, readWorkspaceConfig } from './project-facts';
@@ -120,6 +120,15 @@ interface TreeRecord {
   droppedRcKeys: string[];
 }
 
+type InstallStep = (cwd: string, command: PlannedCommand) => Promise<SandboxRunResult>;
+
+interface InstallOutcome {
+  record: TreeRecord;
+  installed: 'cold' | 'warm';
+  treeDir: string;
+  createdPaths: string[];
+}
+
 const TREE_RECORD = 'tree.json';
 /** Files Yarn 2+ reads at `yarn run` time; the node-modules linker needs install-state.gz. */
 const BERRY_STATE_FILES = ['.yarn/install-state.gz'];
@@ -127,6 +136,7 @@ const BERRY_STATE_FILES = ['.yarn/install-state.gz'];
 const PNP_FILES = ['.pnp.cjs', '.pnp.data.json', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged', 'node_modules'];
 /** Output of a check that means the environment, not the code, is at fault. */
 const CANNOT_RUN_OUTPUT = /: not found$|command not found|Missing script|ERR_PNPM_NO_SCRIPT|Command ".*" not found|Couldn't find a script named|ENOSPC/im;
+const READ_ONLY_OUTPUT = /EROFS|read-only file system/i;
 const SCRIPT_NEEDED_OUTPUT =
   /Could not locate the bindings file|was compiled against a different Node\.js version|You installed esbuild for another platform|The package "@esbuild\/[^"]+" could not be found|Could not load the "sharp" module|Cannot find module '[^']*\.node'|prebuilt binaries|postinstall script/i;
 
@@ -224,7 +234,7 @@ export class WorkspaceRuntime {
         allowScripts: config.install.allowScripts,
       });
       const runEnv = { PATH: path, ...(manager.flavor === 'berry' ? berryEnv(caches.yarnBerryGlobal) : {}) };
-      const runInstallStep = async (cwd: string, step: { args: string[]; env: Record<string, string>; display: string }) => {
+      const runInstallStep = async (cwd: string, step: PlannedCommand) => {
         await Promise.all(plan.writable.map((dir) => mkdir(dir, { recursive: true })));
         const result = await this.sandbox.run({
           command: node.binary,
@@ -242,52 +252,16 @@ export class WorkspaceRuntime {
         return result;
       };
 
-      let record: TreeRecord;
-      let installed: 'cold' | 'warm';
-      let treeDir: string;
-      const createdPaths: string[] = [];
-      if (pnp) {
-        // Plug'n'Play maps packages to the zip cache by paths relative to the project, so it cannot be linked
-        // from elsewhere: the checkout is installed itself, from the shared zip cache (network only the first time).
-        const entry = await ensureCacheEntry(join(this.treeCacheDir, key), async (dir) => {
-          await runInstallStep(checkoutDir, plan.install);
-          await writeFile(join(dir, TREE_RECORD), JSON.stringify(emptyRecord(manager.name, manager.version, node.major)));
-        }, this.lock);
-        if (!entry.built) await runInstallStep(checkoutDir, { ...plan.install, env: { ...plan.install.env, YARN_ENABLE_NETWORK: '0' } });
-        if (plan.rebuild) await runInstallStep(checkoutDir, plan.rebuild);
-        treeDir = entry.dir;
-        record = await readRecord(entry.dir);
-        installed = entry.built ? 'cold' : 'warm';
-        createdPaths.push(...PNP_FILES);
-      } else {
-        const entry = await ensureCacheEntry(join(this.treeCacheDir, key), async (dir) => {
-          const project = join(dir, 'project');
-          const { droppedRcKeys } = await stageProject(checkoutDir, project);
-          const install = await runInstallStep(project, plan.install);
-          if (plan.rebuild) await runInstallStep(project, plan.rebuild);
-          const built: TreeRecord = {
-            ...emptyRecord(manager.name, manager.version, node.major),
-            nodeModulesDirs: await findNodeModulesDirs(project),
-            yarnStateFiles: manager.flavor === 'berry' ? BERRY_STATE_FILES : [],
-            skippedInstallScripts: await skippedInstallScripts(project, detected.lockfile!, install, config.install.allowScripts),
-            droppedRcKeys,
-          };
-          await writeFile(join(dir, TREE_RECORD), JSON.stringify(built, null, 2));
-        }, this.lock);
-        treeDir = entry.dir;
-        record = await readRecord(entry.dir);
-        installed = entry.built ? 'cold' : 'warm';
-        const project = join(entry.dir, 'project');
-        const link = await linkTree(project, checkoutDir, record.nodeModulesDirs, options.linkMode ?? this.linkMode);
-        if (link.skipped.length) warnings.push(`not linked (not in this checkout): ${link.skipped.join(', ')}`);
-        createdPaths.push(...link.linked, ...record.yarnStateFiles);
-        for (const file of record.yarnStateFiles) {
-          await mkdir(join(checkoutDir, file, '..'), { recursive: true });
-          await cp(join(project, file), join(checkoutDir, file)).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ENOENT') throw error; // an install that wrote no state file: nothing to copy
+      const { record, installed, treeDir, createdPaths } = pnp
+        ? await this.installInPlace(checkoutDir, key, plan, runInstallStep, emptyRecord(manager.name, manager.version, node.major))
+        : await this.installTree(checkoutDir, key, plan, runInstallStep, {
+            base: emptyRecord(manager.name, manager.version, node.major),
+            berry: manager.flavor === 'berry',
+            lockfile: detected.lockfile,
+            allowScripts: config.install.allowScripts,
+            linkMode: options.linkMode ?? this.linkMode,
+            warnings,
           });
-        }
-      }
       if (record.droppedRcKeys.length) warnings.push(`repository rc settings not honoured: ${record.droppedRcKeys.join(', ')}`);
       const durationMs = Math.round(performance.now() - started);
       this.logger.log({ msg: 'workspace prepared', checkoutDir, manager: manager.name, managerVersion: manager.version, nodeMajor: node.major, installed, durationMs, treeKey: key });
@@ -322,6 +296,65 @@ export class WorkspaceRuntime {
     }
   }
 
+  /**
+   * Plug'n'Play maps packages to the zip cache by paths relative to the
+   * project, so it cannot be linked from elsewhere: the checkout is
+   * installed itself, from the shared zip cache (network only the first
+   * time per key).
+   */
+  private async installInPlace(checkoutDir: string, key: string, plan: InstallPlan, step: InstallStep, base: TreeRecord): Promise<InstallOutcome> {
+    const entry = await ensureCacheEntry(
+      join(this.treeCacheDir, key),
+      async (dir) => {
+        await step(checkoutDir, plan.install);
+        await writeFile(join(dir, TREE_RECORD), JSON.stringify(base));
+      },
+      this.lock,
+    );
+    if (!entry.built) await step(checkoutDir, { ...plan.install, env: { ...plan.install.env, YARN_ENABLE_NETWORK: '0' } });
+    if (plan.rebuild) await step(checkoutDir, plan.rebuild);
+    return { record: await readRecord(entry.dir), installed: entry.built ? 'cold' : 'warm', treeDir: entry.dir, createdPaths: [...PNP_FILES] };
+  }
+
+  /** The shared tree for `key` (installed in a copy of the checkout the first time), linked into the checkout. */
+  private async installTree(
+    checkoutDir: string,
+    key: string,
+    plan: InstallPlan,
+    step: InstallStep,
+    context: { base: TreeRecord; berry: boolean; lockfile: string; allowScripts: string[]; linkMode: LinkMode; warnings: string[] },
+  ): Promise<InstallOutcome> {
+    const entry = await ensureCacheEntry(
+      join(this.treeCacheDir, key),
+      async (dir) => {
+        const project = join(dir, 'project');
+        const { droppedRcKeys } = await stageProject(checkoutDir, project);
+        const install = await step(project, plan.install);
+        if (plan.rebuild) await step(project, plan.rebuild);
+        const built: TreeRecord = {
+          ...context.base,
+          nodeModulesDirs: await findNodeModulesDirs(project),
+          yarnStateFiles: context.berry ? BERRY_STATE_FILES : [],
+          skippedInstallScripts: await skippedInstallScripts(project, context.lockfile, install, context.allowScripts),
+          droppedRcKeys,
+        };
+        await writeFile(join(dir, TREE_RECORD), JSON.stringify(built, null, 2));
+      },
+      this.lock,
+    );
+    const record = await readRecord(entry.dir);
+    const project = join(entry.dir, 'project');
+    const link = await linkTree(project, checkoutDir, record.nodeModulesDirs, context.linkMode);
+    if (link.skipped.length) context.warnings.push(`not linked (not in this checkout): ${link.skipped.join(', ')}`);
+    for (const file of record.yarnStateFiles) {
+      await mkdir(join(checkoutDir, file, '..'), { recursive: true });
+      await cp(join(project, file), join(checkoutDir, file)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // an install that wrote no state file: nothing to copy
+      });
+    }
+    return { record, installed: entry.built ? 'cold' : 'warm', treeDir: entry.dir, createdPaths: [...link.linked, ...record.yarnStateFiles] };
+  }
+
   /** The checks of a prepared checkout, from its package.json and its autocode.yaml. */
   async discoverChecks(prepared: PreparedWorkspace): Promise<CheckDiscovery> {
     const packageJson = JSON.parse(await readFile(join(prepared.checkoutDir, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
@@ -352,6 +385,8 @@ export function checkResult(name: string, result: SandboxRunResult): CheckResult
   if (result.exitCode === 0) return { ...base, status: 'passed' };
   const text = `${result.stdout}\n${result.stderr}`;
   if (result.exitCode === 127 || CANNOT_RUN_OUTPUT.test(text)) return { ...base, status: 'cannot-run', reason: 'a command the script needs is not there' };
+  // The sandbox refused a write outside the checkout (flow's /tmp/flow, a test writing into node_modules): the environment, not the code.
+  if (READ_ONLY_OUTPUT.test(text)) return { ...base, status: 'cannot-run', reason: 'the check writes outside the checkout, which is read-only in the sandbox' };
   if (SCRIPT_NEEDED_OUTPUT.test(text)) return { ...base, status: 'cannot-run', reason: 'a dependency needs its install script: add it to install.allowScripts in autocode.yaml' };
   return { ...base, status: 'failed' };
 }
