@@ -207,12 +207,24 @@ describe('test-scaffold in the repository’s own test framework', () => {
     expect(tests.stdout).toMatch(/# pass 2\b/);
   }, 600_000);
 
-  it('a repository without a test framework gets no test', async () => {
+  it('a repository without a test framework gets no test, unless autocode.yaml names one', async () => {
+    const module = { 'lib/units.js': '/** @param {number} n @returns {number} */\nfunction double(n) {\n  return n * 2;\n}\n\nmodule.exports = { double };\n' };
+    const bare = fixture({ 'package.json': packageJson({ name: 'no-tests', scripts: { build: 'tsc' } }) }, module);
+    expect(await generate(bare, 'lib/units.js')).toMatchObject({ outcome: 'no-change', patch: { diff: '', filesChanged: 0 } });
+
+    const asked = fixture({ 'package.json': packageJson({ name: 'no-tests-yet' }), 'autocode.yaml': 'testScaffold:\n  framework: node\n' }, module);
+    const output = await generate(asked, 'lib/units.js');
+    expect(addedFiles(output.patch.diff)).toEqual(['test/units.test.js']);
+    const tests = await harness.withPatched(asked, output.patch.diff, (workspace) => harness.run(workspace, process.execPath, ['--test', 'test/']));
+    expect(tests.exitCode).toBe(0);
+    expect(tests.stdout).toMatch(/# pass 1\b/);
+  }, 600_000);
+
+  it('leaves a module alone when its imports are not installed in the checkout', async () => {
     const repo = fixture(
-      { 'package.json': packageJson({ name: 'no-tests', scripts: { build: 'tsc' } }) },
-      { 'lib/units.js': '/** @param {number} n @returns {number} */\nfunction double(n) {\n  return n * 2;\n}\n\nmodule.exports = { double };\n' },
+      { 'package.json': packageJson({ name: 'mocha-fixture', scripts: { test: 'mocha' }, dependencies: { 'left-pad': '1.3.0' }, devDependencies: MOCHA }), 'test/nothing.js': "describe('x', () => it('y', () => {}));\n" },
+      { 'lib/pad.js': "const leftPad = require('left-pad');\n\n/** @param {string} text @returns {string} */\nfunction pad(text) {\n  return leftPad(text, 4);\n}\n\nmodule.exports = { pad };\n" },
     );
-    const output = await generate(repo, 'lib/units.js');
-    expect(output).toMatchObject({ outcome: 'no-change', patch: { diff: '', filesChanged: 0 } });
+    expect(await generate(repo, 'lib/pad.js')).toMatchObject({ outcome: 'no-change', patch: { diff: '', filesChanged: 0 } });
   }, 600_000);
 });
