@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EphemeralWorkspace } from '@autocode/sandbox';
-import { DEFAULT_LINT_RULES } from '../src/runner/built-ins/lint-autofix.generator';
+import { DEFAULT_ESLINT_RULES } from '@autocode/workspace-runtime';
 import { createFixtureRepo, type FixtureRepo, MESH_NODE_MODULES, TSC, typescriptProject } from './fixture-repo';
 import { GenerationHarness } from './generation-harness';
+import { withNpmLockfile } from './tool-fixtures';
 
 /**
  * Each built-in generator on a repository made for its finding, through the
@@ -45,7 +46,7 @@ describe('built-in generators', () => {
          { files: ['**/*.{js,ts}'], ...load('@eslint/js').configs.recommended },
          ...load('typescript-eslint').configs.recommended.map((c) => ({ ...c, files: c.files ?? ['**/*.ts'] })),
          { rules: { 'no-undef': 'off' } },
-         { files: ['**/*.{js,ts}'], rules: ${JSON.stringify(DEFAULT_LINT_RULES)} },
+         { files: ['**/*.{js,ts}'], rules: ${JSON.stringify(DEFAULT_ESLINT_RULES)} },
        ];
        const eslint = new ESLint(${defaults} ? { cwd: process.cwd(), overrideConfigFile: true, overrideConfig: defaults } : { cwd: process.cwd() });
        eslint.lintFiles([${JSON.stringify(file)}]).then(([r]) => console.log(JSON.stringify({ fixableErrorCount: r.fixableErrorCount, errorCount: r.errorCount })));`,
@@ -70,13 +71,13 @@ describe('built-in generators', () => {
   }
 
   describe('lint-autofix', () => {
-    it("fixes what the repository's own ESLint config reports, and only that", async () => {
+    it("fixes what the repository's own ESLint and config report, and only that", async () => {
       const repo = fixture(
-        {
-          'package.json': JSON.stringify({ name: 'js-fixture', type: 'module', scripts: { test: 'node --test test/' } }),
+        await withNpmLockfile({
+          'package.json': JSON.stringify({ name: 'js-fixture', type: 'module', scripts: { test: 'node --test test/' }, devDependencies: { eslint: '9.39.5' } }),
           'eslint.config.js': "export default [{ files: ['**/*.js'], rules: { 'no-var': 'error', 'prefer-const': 'error', eqeqeq: 'error' } }];\n",
           'test/tax.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { tax } from '../src/tax.js';\n\ntest('taxes', () => {\n  assert.equal(tax(100, 'CA'), 7);\n  assert.equal(tax(100, 'XX'), 0);\n});\n",
-        },
+        }),
         {
           'src/tax.js':
             "export function tax(cents, state) {\n  var rates = { CA: 0.07, NY: 0.04 };\n  let rate = rates[state];\n  if (typeof rate == 'undefined') return 0;\n  return Math.round(cents * rate);\n}\n",
@@ -96,11 +97,11 @@ describe('built-in generators', () => {
         const check = await harness.run(workspace, process.execPath, [TSC, '--allowJs', '--checkJs', '--noEmit', '--module', 'nodenext', '--target', 'es2022', 'src/tax.js']);
         expect(check.stdout).toBe('');
       });
-    });
+    }, 300_000);
 
-    it('uses the default rules in a TypeScript repository without an ESLint config', async () => {
+    it('uses the default rules in a TypeScript repository without an ESLint config when its autocode.yaml asks', async () => {
       const repo = fixture(
-        { ...typescriptProject(), ...existingTest },
+        { ...typescriptProject(), ...existingTest, 'autocode.yaml': 'tools:\n  eslint: default\n' },
         { 'src/shapes.ts': 'export function area(width: number, height: number): number {\n  var result = width * height;\n  let unit = 1;\n  return result * unit;\n}\n' },
       );
       await harness.withPatched(repo, '', async (workspace) => expect((await lint(workspace, 'src/shapes.ts', true)).fixableErrorCount).toBe(2));
@@ -113,17 +114,28 @@ describe('built-in generators', () => {
       });
     });
 
+    it('imposes no ESLint on a repository without one: the task fails, saying why', async () => {
+      const repo = fixture({ ...typescriptProject(), ...existingTest }, { 'src/shapes.ts': 'export function area(w: number): number {\n  var r = w;\n  return r;\n}\n' });
+      await expect(harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/shapes.ts'] })).rejects.toMatchObject({
+        name: 'NonRetryableTaskError',
+        message: expect.stringMatching(/runs only the repository's own ESLint: the repository has no ESLint configuration/),
+      });
+    });
+
     it('reports no-change for a clean file', async () => {
-      const repo = fixture({ ...typescriptProject(), ...existingTest }, {});
+      const repo = fixture({ ...typescriptProject(), ...existingTest, 'autocode.yaml': 'tools:\n  eslint: default\n' }, {});
       const output = await harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/math.ts'] });
       expect(output).toEqual({ generator: 'lint-autofix', outcome: 'no-change', patch: { diff: '', filesChanged: 0, insertions: 0, deletions: 0 } });
     });
   });
 
   describe('format', () => {
-    it("formats with the repository's Prettier config", async () => {
+    it("formats with the repository's Prettier and its config", async () => {
       const ugly = 'export function greet(name: string): string\n{\n    return "Hello, " + name\n}\n';
-      const repo = fixture({ ...typescriptProject(), ...existingTest, '.prettierrc.json': '{ "singleQuote": true, "printWidth": 100 }\n' }, { 'src/greet.ts': ugly });
+      const project = typescriptProject();
+      const manifest = { ...JSON.parse(project['package.json']), devDependencies: { prettier: '3.3.3' } };
+      const base = await withNpmLockfile({ ...project, 'package.json': JSON.stringify(manifest), ...existingTest, '.prettierrc.json': '{ "singleQuote": true, "printWidth": 100 }\n' });
+      const repo = fixture(base, { 'src/greet.ts': ugly });
       await harness.withPatched(repo, '', async (workspace) => expect(await isFormatted(workspace, 'src/greet.ts')).toBe(false));
 
       const output = await harness.generate(repo, { kind: 'unformatted-file', generator: 'format', files: ['src/greet.ts'] });
@@ -132,7 +144,7 @@ describe('built-in generators', () => {
         expect(await isFormatted(workspace, 'src/greet.ts')).toBe(true);
         await expectTypeChecksAndTestsPass(workspace);
       });
-    });
+    }, 300_000);
   });
 
   describe('organize-imports', () => {

@@ -1,14 +1,16 @@
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GenerateOutput, JsonValue, Opportunity } from '@autocode/contracts';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { type EphemeralWorkspace, Sandbox, type SandboxRunResult, WorkspaceManager } from '@autocode/sandbox';
+import { WorkspaceRuntime } from '@autocode/workspace-runtime';
 import { TEST_INFRA, testNamespace, WORKSPACE_ROOT } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
 import type { GenerationNodeConfig } from '../src/config/generation-node.config';
 import { GenerationService } from '../src/generation/generation.service';
+import { RepositoryToolchain } from '../src/generation/repository-toolchain';
 import { GeneratorRegistry } from '../src/generation/generator-registry';
 import { GeneratorRunnerClient } from '../src/generation/generator-runner.client';
 import { LlmGenerator } from '../src/generation/llm.generator';
@@ -23,6 +25,9 @@ export interface RecordedProgress {
   message: string;
   checkpoint?: JsonValue;
 }
+
+/** Managers, Node.js majors and downloads of the fixture repositories' own tools, shared across tests and runs. */
+export const TEST_WORKSPACE_CACHE_DIR = process.env.WORKSPACE_TEST_CACHE_DIR || join(homedir(), '.cache', 'autocode', 'test-workspace');
 
 /**
  * The generation service wired by hand over the real pieces: bubblewrap,
@@ -71,7 +76,9 @@ export class GenerationHarness {
     const sandbox = await Sandbox.create({ mode: config.SANDBOX_MODE, readOnlyPaths: [toolchain.paths.runnerPath, toolchain.paths.nodeModulesDir] });
     const breakers = new BreakerRegistry();
     const registry = new GeneratorRegistry(new GeneratorRunnerClient(sandbox, toolchain, config), new LlmGenerator(breakers, config));
-    const service = new GenerationService(metrics, new WorkspaceManager({ baseDir: config.WORKSPACE_DIR }), registry, config);
+    // The repository's own tools, installed from the registry into a cache shared across tests and runs (reruns are warm).
+    const toolchainOfRepository = new RepositoryToolchain(new WorkspaceRuntime(sandbox, { cacheDir: TEST_WORKSPACE_CACHE_DIR }));
+    const service = new GenerationService(metrics, new WorkspaceManager({ baseDir: config.WORKSPACE_DIR }), registry, toolchainOfRepository, config);
     return new GenerationHarness(namespace, sandbox, service, config, metrics, breaker, breakers);
   }
 

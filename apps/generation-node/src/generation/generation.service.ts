@@ -10,6 +10,7 @@ import { CheckpointTracker } from './checkpoint-tracker';
 import { resumableCheckpoint } from './generation-checkpoint';
 import { GenerationFailure, type Generator } from './generator';
 import { GeneratorRegistry } from './generator-registry';
+import { RepositoryToolchain } from './repository-toolchain';
 
 /** Git's words for a repository or commit that is not there: no retry will find it. */
 const MISSING = /not a git repository|does not exist|unknown revision|not a tree|not a valid object|could not read from remote|repository .* not found|did not match any/i;
@@ -29,6 +30,7 @@ export class GenerationService {
     private readonly metrics: MetricsWriter,
     private readonly workspaces: WorkspaceManager,
     private readonly registry: GeneratorRegistry,
+    private readonly toolchain: RepositoryToolchain,
     @Inject(SERVICE_CONFIG) private readonly config: GenerationNodeConfig,
   ) {}
 
@@ -44,7 +46,10 @@ export class GenerationService {
       const tracker = new CheckpointTracker(workspace, context, { generator: generator.name, commit: params.commit }, resumed, this.config.GENERATION_CHECKPOINT_INTERVAL_MS);
       const overall = (percent: number) => Math.round(5 + Math.max(0, Math.min(100, percent)) * 0.9);
       let generatorPercent = 0;
+      // After the resume (its diff must not see node_modules); taken out again before the patch's diff.
+      const prepared = await this.toolchain.prepare(generator.name, workspace, context.signal);
       const report = await generator.generate({
+        repositoryTools: prepared ? { env: prepared.env, readOnlyPaths: prepared.readOnlyPaths } : undefined,
         params,
         workspace,
         context,
@@ -56,6 +61,7 @@ export class GenerationService {
         },
       });
       await tracker.settle();
+      await this.toolchain.release(workspace, prepared);
       context.signal.throwIfAborted();
       const diff = await workspace.diff();
       if (diff.diff.length > MAX_DIFF_CHARS) {

@@ -23,7 +23,11 @@ export class GeneratorRunnerClient {
     @Inject(SERVICE_CONFIG) private readonly config: GenerationNodeConfig,
   ) {}
 
-  async run(workspace: EphemeralWorkspace, job: RunnerJob, options: { deadline: Date; signal: AbortSignal; onEvent: (event: RunnerEvent) => void }): Promise<GeneratorReport> {
+  async run(
+    workspace: EphemeralWorkspace,
+    job: RunnerJob,
+    options: { deadline: Date; signal: AbortSignal; onEvent: (event: RunnerEvent) => void; repositoryTools?: { env: Record<string, string>; readOnlyPaths: string[] } },
+  ): Promise<GeneratorReport> {
     const timeoutMs = Math.max(1000, Math.min(this.config.GENERATOR_TIME_LIMIT_MS, options.deadline.getTime() - Date.now() - DEADLINE_MARGIN_MS));
     let done: Extract<RunnerEvent, { type: 'done' }> | undefined;
     let failed: Extract<RunnerEvent, { type: 'error' }> | undefined;
@@ -36,6 +40,8 @@ export class GeneratorRunnerClient {
       stdin: JSON.stringify(job),
       timeoutMs,
       memoryMb: this.config.GENERATOR_MEMORY_MB,
+      // The repository's prepared dependencies (its ESLint, its formatter), read-only; its Node.js first on PATH.
+      ...(options.repositoryTools ? { env: options.repositoryTools.env, readOnlyPaths: options.repositoryTools.readOnlyPaths } : {}),
       signal: options.signal,
       onStdoutLine: (line) => {
         const event = decodeRunnerEvent(line);

@@ -13,6 +13,8 @@ export interface GenerationJob {
   fileDone(file: string, touched: string[]): void;
   /** Free-form progress of the generator's own (percent of its part, 0–100). */
   progress(percent: number, message: string): void;
+  /** The repository's prepared tools (its Node.js on PATH, its dependency tree to mount read-only), when the generator runs them. */
+  repositoryTools?: { env: Record<string, string>; readOnlyPaths: string[] };
 }
 
 export interface GeneratorReport {

@@ -35,6 +35,7 @@ export class SandboxedGenerator implements Generator {
       {
         deadline: job.context.deadline,
         signal: job.context.signal,
+        repositoryTools: job.repositoryTools,
         onEvent: (event) => {
           if (event.type === 'started') {
             todo = new Set(event.files);

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 import type { FileGenerator, FileGeneratorFactory, FileOutcome } from './file-generator';
+import { type Formatter, repositoryFormatter, repositoryToolContext } from './repository-tools';
 import { applyTextChanges, isSourceFile, TypeScriptProject } from './typescript-project';
 
 /**
@@ -8,15 +9,25 @@ import { applyTextChanges, isSourceFile, TypeScriptProject } from './typescript-
  * `unused-imports` opportunity only unused imports are removed (the
  * smallest change that fixes the finding); otherwise imports are also
  * sorted and merged. Side-effect imports (`import './polyfill'`) stay.
+ * The repository's own formatter then formats each changed file, so the
+ * change passes its format check; a repository whose formatter cannot run
+ * gets no change at all (better none than one its check rejects).
  */
 export const organizeImportsGenerator: FileGeneratorFactory = (root, job): FileGenerator => {
   let project: TypeScriptProject;
+  let formatter: Formatter | undefined;
+  let noFormatterReason: string | undefined;
   let removedDeclarations = 0;
   const mode = job.kind === 'unused-imports' ? ts.OrganizeImportsMode.RemoveUnused : ts.OrganizeImportsMode.All;
   return {
     select: (candidates) => candidates.filter(isSourceFile),
     async prepare(files) {
       project = new TypeScriptProject(root, files);
+      const context = repositoryToolContext(root);
+      const found = repositoryFormatter(root, context);
+      if (!('unavailable' in found)) formatter = found;
+      // A repository with a formatter that cannot run here: its check would judge a change we cannot format.
+      else if (context.tools.formatter) noFormatterReason = found.unavailable;
     },
     async processFile(file): Promise<FileOutcome> {
       const before = project.text(file);
@@ -26,14 +37,23 @@ export const organizeImportsGenerator: FileGeneratorFactory = (root, job): FileG
       // Removing the first imports can leave the blank line that separated them at the top of the file.
       if (!/^\s*\n/.test(before)) after = after.replace(/^(\r?\n)+/, '');
       if (after === before) return { status: 'unchanged', touched: [] };
+      if (noFormatterReason) return { status: 'skipped', touched: [], detail: `not changed: the repository's formatter cannot run to format the change (${noFormatterReason})` };
       const removed = countImports(before) - countImports(after);
+      writeFileSync(project.abs(file), after);
+      if (formatter) {
+        const formatted = await formatter.formatFile(file);
+        if (formatted.status === 'skipped') {
+          writeFileSync(project.abs(file), before);
+          return { status: 'skipped', touched: [], detail: `not changed: ${formatter.name} cannot format the change (${formatted.detail})` };
+        }
+        after = readFileSync(project.abs(file), 'utf8');
+      }
       removedDeclarations += Math.max(0, removed);
       project.update(file, after);
-      writeFileSync(project.abs(file), after);
       return { status: 'changed', touched: [file], detail: removed > 0 ? `${removed} import declaration(s) removed` : 'imports organized' };
     },
     async finish() {
-      return { notes: [], stats: { removedDeclarations } };
+      return { notes: formatter ? [`changed files formatted with ${formatter.name}`] : [], stats: { removedDeclarations } };
     },
   };
 };
