@@ -104,9 +104,10 @@ async function main(): Promise<void> {
   const cacheDir = option('cache') ?? mkdtempSync(join(tmpdir(), 'bench-workspace-cache-'));
   const sandbox = await Sandbox.create({ mode: 'bubblewrap' });
   const defaultNode = option('default-node');
+  const treeCacheDir = mkdtempSync(join(tmpdir(), 'bench-trees-'));
   const runtime = new WorkspaceRuntime(sandbox, {
     cacheDir,
-    treeCacheDir: mkdtempSync(join(tmpdir(), 'bench-trees-')),
+    treeCacheDir,
     defaultNodeMajor: defaultNode === undefined ? undefined : Number(defaultNode),
   });
   const workspaces = new WorkspaceManager({ baseDir: mkdtempSync(join(tmpdir(), 'bench-ws-')) });
@@ -117,6 +118,9 @@ async function main(): Promise<void> {
       reports.push(await benchRepository(repository, runtime, workspaces));
     }
   } finally {
+    // The trees are this run's (a rerun must start cold); the checkouts are removed one by one already.
+    rmSync(treeCacheDir, { recursive: true, force: true });
+    rmSync(workspaces.baseDir, { recursive: true, force: true });
     if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
   }
   console.log('\n| repository | manager | node | cold prepare | warm (symlinks) | warm (copy) | checks: baseline |');
