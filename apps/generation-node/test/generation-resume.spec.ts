@@ -15,7 +15,8 @@ describe('generation checkpoints', () => {
   beforeAll(async () => {
     harness = await GenerationHarness.create({ GENERATION_CHECKPOINT_INTERVAL_MS: 0 });
     repo = createFixtureRepo(
-      { 'package.json': JSON.stringify({ name: 'many', type: 'module' }) },
+      // No formatter of its own: its autocode.yaml asks for the default Prettier (format imposes none otherwise).
+      { 'package.json': JSON.stringify({ name: 'many', type: 'module' }), 'autocode.yaml': 'tools:\n  prettier: default\n' },
       Object.fromEntries(FILES.map((file, i) => [file, `export function f${i}(a,b){return a+b+${i}}\n`])),
     );
   });

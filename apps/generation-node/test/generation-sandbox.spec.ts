@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NonRetryableTaskError } from '@autocode/worker';
 import { createFixtureRepo, type FixtureRepo, MESH_NODE_MODULES } from './fixture-repo';
 import { GenerationHarness } from './generation-harness';
+import { withNpmLockfile } from './tool-fixtures';
 
 /**
  * A repository's ESLint config is code, and lint-autofix runs it: the way
@@ -18,9 +19,11 @@ describe('generation in the sandbox, against a hostile repository', () => {
   let harness: GenerationHarness;
   let outside: string;
 
+  // The repository's own ESLint (lint-autofix runs no other), installed from the registry from its lockfile.
+  let base: Record<string, string>;
   const hostile = (config: string) => {
     const repo = createFixtureRepo(
-      { 'package.json': JSON.stringify({ name: 'hostile', type: 'module' }), 'src/index.js': 'var answer = 42;\nexport { answer };\n' },
+      base,
       { 'eslint.config.js': `${config}\nexport default [{ rules: { 'no-var': 'error' } }];\n` },
     );
     repos.push(repo);
@@ -36,7 +39,11 @@ describe('generation in the sandbox, against a hostile repository', () => {
     }
     outside = mkdtempSync(join(tmpdir(), 'autocode-outside-'));
     harness = await GenerationHarness.create({ GENERATOR_TIME_LIMIT_MS: 120_000, GENERATOR_MEMORY_MB: 512 });
-  });
+    base = await withNpmLockfile({
+      'package.json': JSON.stringify({ name: 'hostile', type: 'module', devDependencies: { eslint: '9.39.5' } }),
+      'src/index.js': 'var answer = 42;\nexport { answer };\n',
+    });
+  }, 300_000);
 
   afterAll(async () => {
     await harness?.close();
