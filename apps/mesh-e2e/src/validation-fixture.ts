@@ -117,6 +117,22 @@ export class ValidationFixture {
     }
   }
 
+  /** A commit on its own branch of the fixture repository, with these files added or replaced (objects become JSON). */
+  commitOnBranch(branch: string, files: Record<string, string | object>): string {
+    git(this.repo, 'checkout', '--quiet', '-b', branch, this.commit);
+    try {
+      for (const [file, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(this.repo, file)), { recursive: true });
+        writeFileSync(join(this.repo, file), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
+      }
+      git(this.repo, 'add', '-A');
+      git(this.repo, 'commit', '--quiet', '-m', `fixture: ${branch}`);
+      return git(this.repo, 'rev-parse', 'HEAD').trim();
+    } finally {
+      git(this.repo, 'checkout', '--quiet', 'main');
+    }
+  }
+
   source(file: string): string {
     return FILES[file];
   }
