@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
+import { npmLockfile } from './npm-lockfile';
 
 /**
  * The sandbox, proven through real `generate` tasks on a real mesh (an
@@ -20,11 +21,16 @@ describe('generation in the sandbox, through the mesh', () => {
   let mesh: Mesh;
   let api: OrchestratorApi;
 
+  // lint-autofix runs only the repository's own ESLint: the fixtures declare and lock it.
+  const MANIFEST = JSON.stringify({ name: 'gsbx', type: 'module', devDependencies: { eslint: '9.39.5' } });
+  let lockfile: string;
+
   /** A one-file JS repository whose eslint.config.js starts with `prelude`. */
   function repository(name: string, prelude: string): { path: string; commit: string } {
     const path = join(root, name);
     const files: Record<string, string> = {
-      'package.json': JSON.stringify({ name, type: 'module' }),
+      'package.json': MANIFEST,
+      'package-lock.json': lockfile,
       'src/index.js': 'var answer = 42;\nexport { answer };\n',
       'eslint.config.js': `${prelude}\nexport default [{ rules: { 'no-var': 'error' } }];\n`,
     };
@@ -56,6 +62,7 @@ describe('generation in the sandbox, through the mesh', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'autocode-gsbx-'));
+    lockfile = await npmLockfile(MANIFEST);
     mesh = await Mesh.start({
       namespace,
       targetRepository: root,

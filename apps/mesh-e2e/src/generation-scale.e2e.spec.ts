@@ -30,6 +30,8 @@ describe('two generation nodes, fifty tasks', () => {
     const path = join(root, 'repo');
     mkdirSync(join(path, 'src'), { recursive: true });
     writeFileSync(join(path, 'package.json'), JSON.stringify({ name: 'many-files', type: 'module' }));
+    // No formatter of its own: it asks for the default Prettier (format imposes none otherwise).
+    writeFileSync(join(path, 'autocode.yaml'), 'tools:\n  prettier: default\n');
     for (let i = 0; i < TASKS; i += 1) writeFileSync(join(path, `src/m${i}.js`), `export function f${i}(a,b){return a+b+${i}}\n`);
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@autocode.invalid', ...args], { cwd: path, encoding: 'utf8' }).trim();
     git('init', '-q', '-b', 'main');

@@ -20,6 +20,7 @@ import {
 } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
 import { createSampleRepo } from './sample-repo';
+import { npmLockfile } from './npm-lockfile';
 
 interface Readiness {
   status: string;
@@ -146,7 +147,10 @@ describe('the sandbox under readiness', () => {
     root = mkdtempSync(join(tmpdir(), 'autocode-sbxready-'));
     const path = join(root, 'repo');
     mkdirSync(join(path, 'src'), { recursive: true });
-    writeFileSync(join(path, 'package.json'), JSON.stringify({ name: 'sbxready', type: 'module' }));
+    // Its own ESLint, declared and locked: the planner and lint-autofix run no other.
+    const manifest = JSON.stringify({ name: 'sbxready', type: 'module', devDependencies: { eslint: '9.39.5' } });
+    writeFileSync(join(path, 'package.json'), manifest);
+    writeFileSync(join(path, 'package-lock.json'), await npmLockfile(manifest));
     writeFileSync(join(path, 'src/index.js'), 'var answer = 42;\nexport { answer };\n');
     // Harmless, but it leaves a trace wherever it runs: outside the checkout, as only an unisolated run can.
     writeFileSync(join(path, 'eslint.config.js'), `import fs from 'node:fs';\ntry { fs.writeFileSync(${JSON.stringify(join(root, 'config-ran.marker'))}, 'ran'); } catch {}\nexport default [{ rules: { 'no-var': 'error' } }];\n`);
@@ -213,7 +217,7 @@ describe('the sandbox under readiness', () => {
     const created = await api.createTask({ type: 'plan', params: { repository: repo.path, ref: 'HEAD', lookbackHours: 24, kinds: ['lint-finding'] } });
     const task = await api.waitForTaskState(created.id, ['COMPLETED', 'FAILED'], 120_000);
     expect(task.state).toBe('COMPLETED');
-    expect(planOutputSchema.parse(task.output).analyses?.find((a) => a.name === 'eslint')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/with the repository's flat config$/) });
+    expect(planOutputSchema.parse(task.output).analyses?.find((a) => a.name === 'eslint')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/with the repository's ESLint 9\.39\.5 with eslint\.config\.js$/) });
     // What "unsafe" means: the configuration reached outside its checkout.
     expect(existsSync(marker())).toBe(true);
   });
