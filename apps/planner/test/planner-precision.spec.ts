@@ -1,6 +1,7 @@
 import type { Opportunity, PlanOutput } from '@autocode/contracts';
 import { fixtureRepo } from './git-fixtures';
 import { PlannerHarness } from './planner-harness';
+import { withNpmLockfile } from './tool-fixtures';
 
 /**
  * No false positives, on repositories shaped like real ones (written by
@@ -94,7 +95,8 @@ describe('planning precision on real-shaped repositories', () => {
 
   /** A JavaScript package: ESM, `main` into lib/, its own ESLint flat config. */
   const javascriptPackage: Record<string, string> = {
-    'package.json': JSON.stringify({ name: 'jsutil', type: 'module', main: 'lib/index.js', scripts: { test: 'node --test' } }),
+    // Its own ESLint, declared (and locked in the test): the planner lints with no other.
+    'package.json': JSON.stringify({ name: 'jsutil', type: 'module', main: 'lib/index.js', scripts: { test: 'node --test' }, devDependencies: { eslint: '9.39.5' } }),
     'eslint.config.mjs': "export default [{ files: ['**/*.js'], rules: { 'no-debugger': 'error', 'no-var': 'error' } }];\n",
     'lib/index.js': "export * from './math.js';\nexport { default as format } from './format.js';\n",
     'lib/math.js': [
@@ -123,7 +125,7 @@ describe('planning precision on real-shaped repositories', () => {
   };
 
   it('plans only fixable lint findings, and still finds the undocumented and the untested', async () => {
-    const output = await plan(javascriptPackage, ['undocumented-export', 'untested-module', 'lint-finding']);
+    const output = await plan(await withNpmLockfile(javascriptPackage), ['undocumented-export', 'untested-module', 'lint-finding']);
     expect(byKind(output)).toEqual({
       'undocumented-export': ['lib/bare.js'],
       'untested-module': ['lib/legacy.js'],
