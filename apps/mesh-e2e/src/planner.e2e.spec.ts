@@ -77,7 +77,8 @@ describe('the planner service', () => {
     expect(first.opportunities.find((o) => o.kind === 'performance-regression')).toMatchObject({ files: ['src/pricing.js'], title: 'Error rate of checkout went up (src/pricing.js)' });
     // ESLint and Prettier ran (in their child processes) with the sample's own configuration.
     expect(first.analyses?.filter((a) => a.status !== 'ran')).toEqual([]);
-    expect(first.analyses?.find((a) => a.name === 'eslint')?.detail).toMatch(/the repository's flat config/);
+    // The sample's own ESLint (its devDependency, installed from its lockfile in the sandbox), not the mesh's.
+    expect(first.analyses?.find((a) => a.name === 'eslint')?.detail).toMatch(/the repository's ESLint 9\.39\.5 with eslint\.config\.js$/);
   });
 
   it('plans nothing new when the same commit is planned again', async () => {
