@@ -66,6 +66,20 @@ describe("built-in generators with the repository's own tools", () => {
     expect(await check(repo, output.patch.diff, 'lint')).toMatchObject({ status: 'passed' });
   }, 300_000);
 
+  it('lint-autofix fixes only the findings the plan named', async () => {
+    const repo = await fixture(
+      {
+        'package.json': JSON.stringify({ name: 'e8', version: '1.0.0', scripts: { lint: 'eslint src' }, devDependencies: { eslint: '8.57.1' } }),
+        '.eslintrc.json': JSON.stringify({ root: true, parserOptions: { ecmaVersion: 2022, sourceType: 'module' }, rules: { 'prefer-const': 'error', quotes: ['error', 'double'] } }),
+      },
+      { 'src/greet.js': `export function greet() {\n  let greeting = 'hello';\n  return greeting;\n}\n` },
+    );
+    const description = "1 finding ESLint can fix automatically:\nprefer-const (line 2): 'greeting' is never reassigned. Use 'const' instead.";
+    const output = await harness.generate(repo, { kind: 'lint-finding', generator: 'lint-autofix', files: ['src/greet.js'], description });
+    // prefer-const fixed; the quotes finding (fixable too, but not planned) left as it was.
+    expect(output.patch.diff).toContain("+  const greeting = 'hello';");
+  }, 300_000);
+
   it('format on a Biome-only repository runs biome format --write with its configuration', async () => {
     const repo = await fixture(
       {

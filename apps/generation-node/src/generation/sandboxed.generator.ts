@@ -1,6 +1,7 @@
 import type { BuiltInGeneratorName } from '../runner/runner-protocol';
 import type { GenerationJob, Generator, GeneratorReport } from './generator';
 import type { GeneratorRunnerClient } from './generator-runner.client';
+import { plannedLintRules } from './planned-lint-rules';
 
 /**
  * A built-in generator (lint-autofix, format, organize-imports,
@@ -31,6 +32,7 @@ export class SandboxedGenerator implements Generator {
         skip: job.resumedFiles,
         feedback: job.params.feedback,
         round: job.params.round,
+        lintRules: this.name === 'lint-autofix' ? plannedLintRules(job.params.opportunity.description) : [],
       },
       {
         deadline: job.context.deadline,

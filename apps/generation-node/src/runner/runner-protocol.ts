@@ -24,6 +24,8 @@ export const runnerJobSchema = z.strictObject({
   skip: z.array(relativePathSchema).max(5000).default([]),
   feedback: z.array(z.string()).default([]),
   round: z.number().int().min(1).default(1),
+  /** lint-autofix: the ESLint rules the opportunity planned to fix (empty: every fixable finding). */
+  lintRules: z.array(z.string().min(1).max(200)).max(500).default([]),
 });
 export type RunnerJob = z.input<typeof runnerJobSchema>;
 export type ParsedRunnerJob = z.infer<typeof runnerJobSchema>;

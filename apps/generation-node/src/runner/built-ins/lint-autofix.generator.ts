@@ -11,9 +11,13 @@ import { isSourceFile } from './typescript-project';
  * node_modules) and its configuration, flat or legacy (.eslintrc through
  * that version's legacy API). Its configuration is code, which is why this
  * runs in the sandbox. The mesh's ESLint with the one default config only
- * when autocode.yaml asks (`tools: { eslint: default }`).
+ * when autocode.yaml asks (`tools: { eslint: default }`). Only the rules
+ * the opportunity planned are fixed (job.lintRules), when it names them.
  */
-export const lintAutofixGenerator: FileGeneratorFactory = (root): FileGenerator => {
+export const lintAutofixGenerator: FileGeneratorFactory = (root, job): FileGenerator => {
+  // Only the findings the plan named: ESLint takes a predicate for which of its fixes to apply.
+  const planned = new Set(job.lintRules);
+  const fix = planned.size ? (message: { ruleId: string | null }) => message.ruleId !== null && planned.has(message.ruleId) : true;
   let eslint: any;
   let eslintClass: any;
   let described = '';
@@ -29,7 +33,7 @@ export const lintAutofixGenerator: FileGeneratorFactory = (root): FileGenerator 
         eslintClass = (require('eslint') as { ESLint: any }).ESLint;
         eslint = new eslintClass({
           cwd: root,
-          fix: true,
+          fix,
           errorOnUnmatchedPattern: false,
           overrideConfigFile: true,
           overrideConfig: defaultEslintConfig(require('@eslint/js'), require('typescript-eslint'), DEFAULT_ESLINT_RULES, DEFAULT_ESLINT_IGNORES),
@@ -45,7 +49,7 @@ export const lintAutofixGenerator: FileGeneratorFactory = (root): FileGenerator 
       const major = usage.major ?? 9;
       if (usage.config === 'legacy') eslintClass = major >= 9 ? await eslintModule.loadESLint({ useFlatConfig: false }) : eslintModule.ESLint;
       else eslintClass = major >= 9 ? eslintModule.ESLint : await eslintModule.loadESLint?.({ useFlatConfig: true }) ?? loadFromRepository(root, 'eslint/use-at-your-own-risk').FlatESLint;
-      eslint = new eslintClass({ cwd: root, fix: true, errorOnUnmatchedPattern: false });
+      eslint = new eslintClass({ cwd: root, fix, errorOnUnmatchedPattern: false });
       described = `the repository's ESLint ${usage.version} with ${usage.configFile}`;
       // Loading the config runs it: a broken (or hostile) config fails here, once, with its own message.
       try {
