@@ -138,6 +138,15 @@ export class EventConsumer implements Startable {
 
   async start(): Promise<void> {
     this.stopping = false;
+    try {
+      await this.join();
+    } finally {
+      // A stop() that came while joining found no consumer yet, or the one being replaced: close what was made.
+      if (this.stopping) await this.stop();
+    }
+  }
+
+  private async join(): Promise<void> {
     this._state = 'starting';
     const topics = [...new Set([...this.registrations.values()].map((r) => r.definition.topic))];
     await this.connection.connect();
@@ -219,10 +228,13 @@ export class EventConsumer implements Startable {
     this.restartTimer = setTimeout(async () => {
       try {
         await this.consumer?.disconnect().catch(() => undefined);
+        // stop() may have come while the old consumer was leaving: then no new one.
+        if (this.stopping) return;
         this._state = 'idle';
         await this.start();
         this.logger.log({ msg: 'consumer recreated after crash' });
       } catch (error) {
+        if (this.stopping) return;
         this._state = 'crashed';
         this.lastError = (error as Error).message;
         this.scheduleRestart();
