@@ -53,7 +53,7 @@ function corpus(topic: string, count: number, random: () => number): FuzzMessage
   const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
   // Over the topic's limit where the broker allows it; otherwise just under the broker's limit (the dead letter must still fit).
   const oversize = Math.min(maxMessageBytes(topic) + 1024, BROKER_MAX_MESSAGE_BYTES - 16 * 1024);
-  const makers: Array<[string, () => FuzzMessage]> = [
+  const makers: Array<[string, () => Omit<FuzzMessage, 'kind'>]> = [
     ['random-bytes', () => ({ value: bytes(1 + Math.floor(random() * 2000)) })],
     ['empty', () => ({ value: random() < 0.5 ? null : Buffer.alloc(0) })],
     ['truncated-json', () => { const text = envelopeText(type, '{"taskId":"tsk_fuzz000001"}'); return { value: Buffer.from(text.slice(0, 1 + Math.floor(random() * (text.length - 2)))) }; }],

@@ -4,7 +4,7 @@ import type { EphemeralWorkspace } from '@autocode/sandbox';
 import { DEFAULT_ESLINT_RULES } from '@autocode/workspace-runtime';
 import { createFixtureRepo, type FixtureRepo, MESH_NODE_MODULES, TSC, typescriptProject } from './fixture-repo';
 import { GenerationHarness } from './generation-harness';
-import { withNpmLockfile } from './tool-fixtures';
+import { withNpmLockfile } from '@autocode/testing';
 
 /**
  * Each built-in generator on a repository made for its finding, through the

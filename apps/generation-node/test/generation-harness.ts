@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GenerateOutput, JsonValue, Opportunity } from '@autocode/contracts';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { type EphemeralWorkspace, Sandbox, type SandboxRunResult, WorkspaceManager } from '@autocode/sandbox';
 import { WorkspaceRuntime } from '@autocode/workspace-runtime';
-import { TEST_INFRA, testNamespace, WORKSPACE_ROOT } from '@autocode/testing';
+import { TEST_INFRA, TEST_WORKSPACE_CACHE_DIR, testNamespace, WORKSPACE_ROOT } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
 import type { GenerationNodeConfig } from '../src/config/generation-node.config';
 import { GenerationService } from '../src/generation/generation.service';
@@ -27,7 +27,7 @@ export interface RecordedProgress {
 }
 
 /** Managers, Node.js majors and downloads of the fixture repositories' own tools, shared across tests and runs. */
-export const TEST_WORKSPACE_CACHE_DIR = process.env.WORKSPACE_TEST_CACHE_DIR || join(homedir(), '.cache', 'autocode', 'test-workspace');
+export { TEST_WORKSPACE_CACHE_DIR };
 
 /**
  * The generation service wired by hand over the real pieces: bubblewrap,

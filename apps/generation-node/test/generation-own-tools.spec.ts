@@ -2,7 +2,7 @@ import { Sandbox } from '@autocode/sandbox';
 import { type CheckResult, WorkspaceRuntime } from '@autocode/workspace-runtime';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo';
 import { GenerationHarness, TEST_WORKSPACE_CACHE_DIR } from './generation-harness';
-import { withNpmLockfile } from './tool-fixtures';
+import { withNpmLockfile } from '@autocode/testing';
 
 /**
  * The built-in lint and format generators with the repository's own tools,

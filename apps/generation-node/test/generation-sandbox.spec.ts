@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NonRetryableTaskError } from '@autocode/worker';
 import { createFixtureRepo, type FixtureRepo, MESH_NODE_MODULES } from './fixture-repo';
 import { GenerationHarness } from './generation-harness';
-import { withNpmLockfile } from './tool-fixtures';
+import { withNpmLockfile } from '@autocode/testing';
 
 /**
  * A repository's ESLint config is code, and lint-autofix runs it: the way

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deleteNamespaceTopics, Mesh, TEST_INFRA, testNamespace, waitUntil } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
-import { npmLockfile } from './npm-lockfile';
+import { npmLockfile } from '@autocode/testing';
 
 /**
  * The sandbox, proven through real `generate` tasks on a real mesh (an

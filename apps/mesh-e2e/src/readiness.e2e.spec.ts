@@ -20,7 +20,7 @@ import {
 } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
 import { createSampleRepo } from './sample-repo';
-import { npmLockfile } from './npm-lockfile';
+import { npmLockfile } from '@autocode/testing';
 
 interface Readiness {
   status: string;

@@ -1,12 +1,10 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { GitClient } from '@autocode/git';
 import { KnowledgeBase, OpportunityMemory } from '@autocode/knowledge';
 import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics';
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { Sandbox } from '@autocode/sandbox';
 import { RedisConnection } from '@autocode/state';
-import { TEST_INFRA, TEST_MESH_SECRET, testNamespace } from '@autocode/testing';
+import { TEST_INFRA, TEST_MESH_SECRET, TEST_WORKSPACE_CACHE_DIR, testNamespace } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
 import { WorkspaceRuntime } from '@autocode/workspace-runtime';
 import { AppMetricsRepository } from '../src/analysis/metrics/app-metrics.repository';
@@ -19,7 +17,7 @@ import { type PlannerConfig, plannerConfigSchema } from '../src/config/planner.c
 import { PlannerService } from '../src/planning/planner.service';
 
 /** Managers, Node.js majors and downloads of the fixture repositories' own tools, shared across tests and runs. */
-export const TEST_WORKSPACE_CACHE_DIR = process.env.WORKSPACE_TEST_CACHE_DIR || join(homedir(), '.cache', 'autocode', 'test-workspace');
+export { TEST_WORKSPACE_CACHE_DIR };
 
 /** The planner wired by hand against the real Redis, InfluxDB and git, in a key namespace of its own. */
 export class PlannerHarness {

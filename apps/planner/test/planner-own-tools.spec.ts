@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fixtureRepo } from './git-fixtures';
 import { PlannerHarness } from './planner-harness';
-import { manifest, withNpmLockfile } from './tool-fixtures';
+import { fixtureManifest, withNpmLockfile } from '@autocode/testing';
 
 /**
  * Lint and format analysis with the repository's own tools, installed from
@@ -30,7 +30,7 @@ describe("planning with the repository's own lint and format tools", () => {
   it('ESLint 8 with a legacy .eslintrc.json: a fixable finding is planned with its rules, an unfixable one is not', async () => {
     const path = repo(
       await withNpmLockfile({
-        'package.json': manifest({ eslint: '8.57.1' }),
+        'package.json': fixtureManifest({ eslint: '8.57.1' }),
         '.eslintrc.json': JSON.stringify({ root: true, parserOptions: { ecmaVersion: 2022, sourceType: 'module' }, rules: { 'prefer-const': 'error', 'no-debugger': 'error' } }),
         'src/fixable.js': `export function f() {\n  let x = 1;\n  return x;\n}\n`,
         'src/unfixable.js': `export function g() {\n  debugger;\n  return 1;\n}\n`,
@@ -52,7 +52,7 @@ describe("planning with the repository's own lint and format tools", () => {
     expect(prettier3).toBe('false');
     const path = repo(
       await withNpmLockfile({
-        'package.json': manifest({ prettier: '2.8.8' }, { scripts: { 'format:check': 'prettier --check src' } }),
+        'package.json': fixtureManifest({ prettier: '2.8.8' }, { scripts: { 'format:check': 'prettier --check src' } }),
         '.prettierrc.json': '{}\n',
         'src/call.js': call,
         'src/ugly.js': `export const y    =   1\n`,
@@ -67,7 +67,7 @@ describe("planning with the repository's own lint and format tools", () => {
   it('Biome only: its format check decides, no ESLint or Prettier runs', async () => {
     const path = repo(
       await withNpmLockfile({
-        'package.json': manifest({ '@biomejs/biome': '1.9.4' }),
+        'package.json': fixtureManifest({ '@biomejs/biome': '1.9.4' }),
         'biome.json': JSON.stringify({ formatter: { indentStyle: 'space' } }),
         'src/ok.js': `export const y = 1;\n`,
         'src/ugly.js': `export const y    =   1\n`,
@@ -81,7 +81,7 @@ describe("planning with the repository's own lint and format tools", () => {
 
   it('a repository with no linter or formatter gets no lint or format opportunities', async () => {
     const path = repo({
-      'package.json': manifest({}),
+      'package.json': fixtureManifest({}),
       'src/messy.js': `export function f() {\n  var x    = 1\n  return x\n}\n`,
     });
     const output = await plan(path, KINDS);
@@ -92,7 +92,7 @@ describe("planning with the repository's own lint and format tools", () => {
 
   it('the default ESLint only when autocode.yaml asks; a bad tools value is named', async () => {
     const asked = repo({
-      'package.json': manifest({}),
+      'package.json': fixtureManifest({}),
       'autocode.yaml': 'tools:\n  eslint: default\n',
       'src/f.js': `export function f() {\n  let x = 1;\n  return x;\n}\n`,
     });
@@ -100,7 +100,7 @@ describe("planning with the repository's own lint and format tools", () => {
     expect(output.opportunities.map((o) => [o.kind, o.files])).toEqual([['lint-finding', ['src/f.js']]]);
     expect(analysis(output, 'eslint')?.detail).toMatch(/the mesh's ESLint with the default configuration \(autocode.yaml tools.eslint: default\)/);
 
-    const bad = repo({ 'package.json': manifest({}), 'autocode.yaml': 'tools:\n  eslint: mine\n', 'src/f.js': `export let x = 1;\n` });
+    const bad = repo({ 'package.json': fixtureManifest({}), 'autocode.yaml': 'tools:\n  eslint: mine\n', 'src/f.js': `export let x = 1;\n` });
     const refused = await plan(bad, ['lint-finding']);
     expect(refused.opportunities).toEqual([]);
     expect(analysis(refused, 'eslint')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/autocode.yaml tools\.eslint: .*repository \| default \| off/) });
@@ -108,7 +108,7 @@ describe("planning with the repository's own lint and format tools", () => {
 
   it("an ESLint the repository configures but whose dependencies cannot be prepared: nothing planned, the reason given, no mesh ESLint instead", async () => {
     const path = repo({
-      'package.json': manifest({ eslint: '9.39.5' }),
+      'package.json': fixtureManifest({ eslint: '9.39.5' }),
       'eslint.config.js': `export default [{ rules: { 'prefer-const': 'error' } }];\n`,
       'src/f.js': `export function f() {\n  let x = 1;\n  return x;\n}\n`,
     });

@@ -1,7 +1,7 @@
 import type { Opportunity, PlanOutput } from '@autocode/contracts';
 import { fixtureRepo } from './git-fixtures';
 import { PlannerHarness } from './planner-harness';
-import { withNpmLockfile } from './tool-fixtures';
+import { withNpmLockfile } from '@autocode/testing';
 
 /**
  * No false positives, on repositories shaped like real ones (written by

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureRepo } from './git-fixtures';
 import { PlannerHarness } from './planner-harness';
-import { manifest, withNpmLockfile } from './tool-fixtures';
+import { fixtureManifest, withNpmLockfile } from '@autocode/testing';
 
 const SOURCE = `/** Adds. */
 export function add(a, b) {
@@ -45,7 +45,7 @@ describe('running the target repository tooling', () => {
     try {
       // The configuration fails to load (so the default would be used, with a note) if it sees anything of the service.
       const path = repo(await withNpmLockfile({
-        'package.json': manifest({ eslint: '9.39.5' }),
+        'package.json': fixtureManifest({ eslint: '9.39.5' }),
         'eslint.config.mjs': `import { writeFileSync } from 'node:fs';
 try { writeFileSync(${JSON.stringify(dump)}, JSON.stringify(process.env)); } catch {}
 const unexpected = Object.keys(process.env).filter((name) => !['HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'NODE_ENV', 'NODE_OPTIONS', 'PATH', 'PWD', 'CI', 'NO_COLOR', 'NO_UPDATE_NOTIFIER', 'npm_config_update_notifier', 'GIT_TERMINAL_PROMPT'].includes(name) && !name.startsWith('GIT_CONFIG_'));
@@ -66,7 +66,7 @@ export default [{ files: ['**/*.js'], rules: { 'no-debugger': 'error' } }];
 
   it('stops a configuration that never finishes loading and reports ESLint as failed, without a default instead', async () => {
     const path = repo(await withNpmLockfile({
-      'package.json': manifest({ eslint: '9.39.5' }),
+      'package.json': fixtureManifest({ eslint: '9.39.5' }),
       'eslint.config.js': `while (true) {}\nexport default [];\n`,
       'src/add.js': `export function add(a, b) {\n  let sum = a + b;\n  return sum;\n}\n`,
     }));

@@ -8,3 +8,4 @@ export * from './mesh';
 export * from './test-mesh-secret';
 export * from './throwaway-infra';
 export * from './test-api-keys';
+export * from './npm-lockfile';
