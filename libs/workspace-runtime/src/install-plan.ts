@@ -25,6 +25,12 @@ export interface PlannedCommand {
   env: Record<string, string>;
   /** What a person would type, for reports. */
   display: string;
+  /**
+   * Whether the step may use the network. Only the manager's own download
+   * step does: in the sandbox the network is the host's, so repository code
+   * (an allowlisted install script) never runs with it.
+   */
+  network: boolean;
 }
 
 export interface InstallPlan {
@@ -45,9 +51,9 @@ export function installPlan(input: InstallPlanInput): InstallPlan {
   const allowed = [...new Set(allowScripts)].sort();
   if (manager === 'npm') {
     return {
-      install: { args: [entry, 'ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--cache', caches.npm], env: {}, display: 'npm ci --ignore-scripts' },
+      install: { args: [entry, 'ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--cache', caches.npm], env: {}, display: 'npm ci --ignore-scripts', network: true },
       rebuild: allowed.length
-        ? { args: [entry, 'rebuild', '--ignore-scripts=false', '--foreground-scripts', '--cache', caches.npm, ...allowed], env: {}, display: `npm rebuild ${allowed.join(' ')}` }
+        ? { args: [entry, 'rebuild', '--ignore-scripts=false', '--foreground-scripts', '--cache', caches.npm, ...allowed], env: {}, display: `npm rebuild ${allowed.join(' ')}`, network: false }
         : undefined,
       writable: [caches.npm],
     };
@@ -55,8 +61,14 @@ export function installPlan(input: InstallPlanInput): InstallPlan {
   if (manager === 'pnpm') {
     const common = ['--store-dir', caches.pnpmStore, '--config.confirm-modules-purge=false', '--reporter=append-only'];
     return {
-      install: { args: [entry, 'install', '--frozen-lockfile', '--ignore-scripts', '--prefer-offline', ...common], env: {}, display: 'pnpm install --frozen-lockfile --ignore-scripts' },
-      rebuild: allowed.length ? { args: [entry, 'rebuild', ...common, ...allowed], env: {}, display: `pnpm rebuild ${allowed.join(' ')}` } : undefined,
+      // --ignore-pnpmfile: a .pnpmfile.cjs is repository code, and this step has the network.
+      install: {
+        args: [entry, 'install', '--frozen-lockfile', '--ignore-scripts', '--ignore-pnpmfile', '--prefer-offline', ...common],
+        env: {},
+        display: 'pnpm install --frozen-lockfile --ignore-scripts --ignore-pnpmfile',
+        network: true,
+      },
+      rebuild: allowed.length ? { args: [entry, 'rebuild', '--offline', ...common, ...allowed], env: {}, display: `pnpm rebuild ${allowed.join(' ')}`, network: false } : undefined,
       writable: [caches.pnpmStore],
     };
   }
@@ -67,18 +79,19 @@ export function installPlan(input: InstallPlanInput): InstallPlan {
         args: [entry, 'install', '--frozen-lockfile', '--ignore-scripts', '--ignore-engines', '--non-interactive', '--prefer-offline', '--no-progress', '--network-timeout', '120000', '--cache-folder', caches.yarnClassic],
         env: {},
         display: 'yarn install --frozen-lockfile --ignore-scripts',
+        network: true,
       },
       // Yarn 1 has no rebuild; npm's runs the scripts of packages in a flat node_modules.
       rebuild: allowed.length
-        ? { args: [npmEntry, 'rebuild', '--ignore-scripts=false', '--foreground-scripts', '--cache', caches.npm, ...allowed], env: {}, display: `npm rebuild ${allowed.join(' ')}` }
+        ? { args: [npmEntry, 'rebuild', '--ignore-scripts=false', '--foreground-scripts', '--cache', caches.npm, ...allowed], env: {}, display: `npm rebuild ${allowed.join(' ')}`, network: false }
         : undefined,
       writable: [caches.yarnClassic, caches.npm],
     };
   }
   const env = berryEnv(caches.yarnBerryGlobal);
   return {
-    install: { args: [entry, 'install', '--immutable', '--mode=skip-build'], env, display: 'yarn install --immutable --mode=skip-build' },
-    rebuild: allowed.length ? { args: [entry, 'rebuild', ...allowed], env, display: `yarn rebuild ${allowed.join(' ')}` } : undefined,
+    install: { args: [entry, 'install', '--immutable', '--mode=skip-build'], env, display: 'yarn install --immutable --mode=skip-build', network: true },
+    rebuild: allowed.length ? { args: [entry, 'rebuild', ...allowed], env, display: `yarn rebuild ${allowed.join(' ')}`, network: false } : undefined,
     writable: [caches.yarnBerryGlobal],
   };
 }

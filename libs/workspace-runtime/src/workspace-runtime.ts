@@ -245,7 +245,7 @@ export class WorkspaceRuntime {
           memoryMb: this.installMemoryMb,
           writablePaths: plan.writable,
           readOnlyPaths: [...mounts, ...this.networkMounts],
-          network: true,
+          network: step.network,
           signal: options.signal,
         });
         if (result.reason !== 'exited' || result.exitCode !== 0) throw new PrepareFailureError(classifyInstallFailure(result, step.display));
