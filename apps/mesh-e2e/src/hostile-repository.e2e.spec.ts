@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { planOutputSchema } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
-import { deleteNamespaceTopics, Mesh, TEST_INFRA, TEST_MESH_SECRET, testNamespace, waitUntil } from '@autocode/testing';
+import { deleteNamespaceTopics, Mesh, npmLockfile, TEST_INFRA, TEST_MESH_SECRET, testNamespace, waitUntil } from '@autocode/testing';
 import { OrchestratorApi, type TaskView } from './orchestrator-api';
 
 /**
@@ -140,8 +140,11 @@ require('node:fs').writeFileSync(${JSON.stringify(reportFile)}, hostileRun.stdou
         [hostAddress, serverPort],
       ] as Array<[string, number]>,
     });
+    // It declares and locks its own ESLint: the mesh lints a repository only with the repository's own tools.
+    const manifest = JSON.stringify({ name: 'hostile', version: '1.0.0', scripts: { test: 'node --test' }, devDependencies: { eslint: '9.39.5' } });
     repo = repository('hostile', {
-      'package.json': JSON.stringify({ name: 'hostile', version: '1.0.0', scripts: { test: 'node --test' } }),
+      'package.json': manifest,
+      'package-lock.json': await npmLockfile(manifest),
       // The planner loads it to lint; lint-autofix loads it to fix.
       'eslint.config.js': `${entryPoint('eslint', 'eslint-report.json', targets('eslint'))}\nmodule.exports = [{ files: ['**/*.js'], rules: { 'no-var': 'error' } }];\n`,
       // test-scaffold loads it to record what it does.
@@ -198,7 +201,7 @@ require('node:fs').writeFileSync(${JSON.stringify(reportFile)}, hostileRun.stdou
     expect(task.state).toBe('COMPLETED');
     const output = planOutputSchema.parse(task.output);
     // The configuration ran to the end (its rule found the `var`), in the sandbox.
-    expect(output.analyses?.find((a) => a.name === 'eslint')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/with the repository's flat config$/) });
+    expect(output.analyses?.find((a) => a.name === 'eslint')).toMatchObject({ status: 'ran', detail: expect.stringMatching(/with the repository's ESLint 9\.39\.5 with eslint\.config\.js$/) });
     expect(output.opportunities.map((o) => [o.kind, o.files])).toContainEqual(['lint-finding', ['src/index.js']]);
     await expectNothingGotOut();
     for (const secret of [SECRET, TEST_MESH_SECRET, TEST_INFRA.redisUrl]) expect(JSON.stringify(task)).not.toContain(secret);
