@@ -157,7 +157,7 @@ describe('forged reports and heartbeats', () => {
     expect(done).toMatchObject({ state: 'COMPLETED', attempt: 1, output: { resumedFromStep: 0 } });
   });
 
-  it('never shows a lease token to a viewer: live progress events stream without it', async () => {
+  it('never shows a lease token or forged progress to a viewer: live progress streams only what the lease holder reported, without its token', async () => {
     // Progress travels correlated with its task.
     const task = await api.createTask({ type: 'sleep', params: { ms: 2000, steps: 4 } });
     const controller = new AbortController();
@@ -173,16 +173,19 @@ describe('forged reports and heartbeats', () => {
       }
     })().catch(() => undefined);
     await waitUntil('the stream to be ready', () => received.join('').includes('event: ready'));
-
-    const events = await waitUntil('progress of the task on the stream', () => {
-      const data = received
+    const streamed = () =>
+      received
         .join('')
         .split('\n')
         .filter((l) => l.startsWith('data: ') && l.includes(task.id))
         .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
-      return data.some((e) => e.percent === 100) ? data : undefined;
-    });
+
+    // Forged progress, keyed like the worker's own (same partition, so it is read before the last real one), never reaches a viewer.
+    const first = await waitUntil('the first progress of the task on the stream', () => streamed().find((e) => e.workerId === generationNode));
+    await publish(TOPICS.taskProgress, envelope('task.progress', task.id, { taskId: task.id, attempt: first.attempt, workerId: generationNode, leaseToken: newLeaseToken(), percent: 99, message: 'forged on the stream' }));
+    const events = await waitUntil('progress of the task on the stream', () => (streamed().some((e) => e.percent === 100) ? streamed() : undefined));
     expect(events.every((e) => e.workerId === generationNode && !('leaseToken' in e))).toBe(true);
+    expect(events.map((e) => e.message)).not.toContain('forged on the stream');
     controller.abort();
     await reading;
   });

@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { taskLifecycleEvent, taskProgressEvent, type TaskLifecycle, type TaskProgress } from '@autocode/contracts';
 import { EventConsumer, EventPublisher, KafkaConnection } from '@autocode/messaging';
 import { ServiceIdentity } from '@autocode/runtime';
+import { admitReport } from '../dispatch/report-admission';
+import { TaskRepository } from '../tasks/task.repository';
 import { Observable, Subject } from 'rxjs';
 
 export type LiveEvent =
@@ -30,6 +32,7 @@ export class LiveEventsService implements OnApplicationShutdown {
     private readonly connection: KafkaConnection,
     private readonly publisher: EventPublisher,
     private readonly identity: ServiceIdentity,
+    private readonly tasks: TaskRepository,
   ) {}
 
   /** Resolves once events are flowing (the consumer joined its group). */
@@ -64,6 +67,10 @@ export class LiveEventsService implements OnApplicationShutdown {
     })
       .on(taskLifecycleEvent, async ({ envelope }) => this.subject.next({ kind: 'lifecycle', correlationId: envelope.correlationId, data: envelope.payload }))
       .on(taskProgressEvent, async ({ envelope }) => {
+        // Anyone who can write the topic can publish progress: a viewer sees only what the lease holder reported
+        // (the report consumer dead-letters the rest in its own group).
+        const verdict = admitReport(await this.tasks.getWithLease(envelope.payload.taskId), envelope.payload, 'task.progress');
+        if (verdict.kind === 'refuse') return this.logger.debug({ msg: 'progress not streamed', reason: verdict.reason });
         // The lease token is the worker's proof of who it is: never handed to a viewer.
         const { leaseToken: _lease, ...progress } = envelope.payload;
         this.subject.next({ kind: 'progress', correlationId: envelope.correlationId, data: progress });
