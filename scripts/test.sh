@@ -16,6 +16,9 @@ step "infrastructure"
 bash infra/local/infra.sh up
 
 step "lint (module boundaries) and type check"
+# The boundary rule reads Nx's project graph; on a fresh clone it is not cached
+# yet and the rule would be skipped with a warning, so compute it first.
+npx nx show projects >/dev/null
 npx eslint . --max-warnings=0
 npx tsc -p tsconfig.json --noEmit
 
