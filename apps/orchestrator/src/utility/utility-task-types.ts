@@ -16,12 +16,16 @@ export const delayTask = defineTaskHandler({
   timeLimitSeconds: 7 * 24 * 3600,
   retry,
   run: async (params, context) => {
-    const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, params.seconds * 1000);
-      context.signal.addEventListener('abort', () => (clearTimeout(timer), reject(context.signal.reason)), { once: true });
-    });
-    return { waitedMs: Date.now() - started };
+    const started = performance.now();
+    const wanted = params.seconds * 1000;
+    // A timer may fire a fraction of a millisecond early: wait out any remainder, so the delay is never short.
+    for (let left = wanted; left > 0; left = wanted - (performance.now() - started)) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, Math.ceil(left));
+        context.signal.addEventListener('abort', () => (clearTimeout(timer), reject(context.signal.reason)), { once: true });
+      });
+    }
+    return { waitedMs: Math.floor(performance.now() - started) };
   },
 });
 
