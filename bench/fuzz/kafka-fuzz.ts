@@ -147,12 +147,17 @@ async function main(): Promise<void> {
     const sampler = (async () => {
       while (sampling) {
         for (const [name, service] of mesh.services) {
-          const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
-          if (response?.status === 200) continue;
+          // No answer at all is the worst kind of unready: it is counted, with its reason, like a 503.
+          const response = await fetch(`${service.url}/health/ready`).catch((error: Error) => error);
+          if (!(response instanceof Error) && response.status === 200) continue;
           unready.set(name, (unready.get(name) ?? 0) + 1);
-          const report = (await response?.json().catch(() => undefined)) as { components?: Array<{ name: string; status: string; error?: string }> } | undefined;
-          const down = report?.components?.filter((c) => c.status !== 'up').map((c) => `${c.name}: ${c.error ?? c.status}`);
-          unreadyWhy.add(`${name}: ${down?.join('; ') || `HTTP ${response?.status ?? 'no answer'}`}`);
+          if (response instanceof Error) {
+            unreadyWhy.add(`${name}: no answer (${response.message})`);
+            continue;
+          }
+          const report = (await response.json().catch(() => ({}))) as { components?: Array<{ name: string; status: string; error?: string }> };
+          const down = report.components?.filter((c) => c.status !== 'up').map((c) => `${c.name}: ${c.error ?? c.status}`);
+          unreadyWhy.add(`${name}: ${down?.join('; ') || `HTTP ${response.status}`}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

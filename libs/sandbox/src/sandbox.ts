@@ -213,8 +213,10 @@ export class Sandbox {
       }
       return await this.spawnAndWait(file, args, { ...request, cwd }, env, { ...limits, maxOutputBytes });
     } finally {
-      if (ownScratch) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
-      if (identityDir) await rm(identityDir, { recursive: true, force: true }).catch(() => undefined);
+      // `force` ignores what is already gone; anything else (a busy or unwritable dir) only leaks a temp dir: say so, go on.
+      for (const dir of [ownScratch ? scratchDir : undefined, identityDir]) {
+        if (dir) await rm(dir, { recursive: true, force: true }).catch((error: Error) => this.logger.warn({ msg: 'could not remove a sandbox temp dir', dir, err: error.message }));
+      }
     }
   }
 

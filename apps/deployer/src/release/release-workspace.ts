@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GitClient, GitError } from '@autocode/git';
@@ -195,7 +195,8 @@ export class ReleaseWorkspace {
       if (type === 'blob') {
         await this.git.exec(dir, ['--literal-pathspecs', 'checkout', '--quiet', baseCommit, '--', word]);
         touched.push(word);
-      } else if (type === undefined && (await lstat(target).catch(() => undefined))?.isFile()) {
+      } else if (type === undefined && lstatSync(target, { throwIfNoEntry: false })?.isFile()) {
+        // Planted by the patch (the base has no such file): the command must not find it.
         await rm(target, { force: true });
         touched.push(word);
       }

@@ -1,4 +1,5 @@
-import { lstat, unlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { detectRepositoryTools, readToolsConfig, ToolsConfigError, WorkspaceRuntime, type PreparedWorkspace } from '@autocode/workspace-runtime';
@@ -45,7 +46,7 @@ export class RepositoryToolsAnalysis {
     let prepared: PreparedWorkspace | undefined;
     if (selection.needsDependencies) {
       // The checkout came with a node_modules link lent by the reader: the repository's own tree replaces it.
-      if ((await lstat(join(dir, 'node_modules')).catch(() => undefined))?.isSymbolicLink()) await unlink(join(dir, 'node_modules'));
+      if (lstatSync(join(dir, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) await unlink(join(dir, 'node_modules'));
       const outcome = await (await this.runtime).prepare(dir, { signal });
       if (outcome.ok) {
         prepared = outcome;
