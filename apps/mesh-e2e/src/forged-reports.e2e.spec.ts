@@ -160,25 +160,8 @@ describe('forged reports and heartbeats', () => {
   it('never shows a lease token or forged progress to a viewer: live progress streams only what the lease holder reported, without its token', async () => {
     // Progress travels correlated with its task.
     const task = await api.createTask({ type: 'sleep', params: { ms: 2000, steps: 4 } });
-    const controller = new AbortController();
-    const response = await fetch(`${mesh.orchestratorUrl}/api/events?correlationId=${task.id}&kinds=progress`, { signal: controller.signal, headers: api.authHeaders });
-    const reader = response.body!.getReader();
-    const received: string[] = [];
-    const decoder = new TextDecoder();
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        received.push(decoder.decode(value));
-      }
-    })().catch(() => undefined);
-    await waitUntil('the stream to be ready', () => received.join('').includes('event: ready'));
-    const streamed = () =>
-      received
-        .join('')
-        .split('\n')
-        .filter((l) => l.startsWith('data: ') && l.includes(task.id))
-        .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+    const stream = await api.openEventStream(`correlationId=${task.id}&kinds=progress`);
+    const streamed = () => stream.data(task.id);
 
     // Forged progress, keyed like the worker's own (same partition, so it is read before the last real one), never reaches a viewer.
     const first = await waitUntil('the first progress of the task on the stream', () => streamed().find((e) => e.workerId === generationNode));
@@ -186,8 +169,7 @@ describe('forged reports and heartbeats', () => {
     const events = await waitUntil('progress of the task on the stream', () => (streamed().some((e) => e.percent === 100) ? streamed() : undefined));
     expect(events.every((e) => e.workerId === generationNode && !('leaseToken' in e))).toBe(true);
     expect(events.map((e) => e.message)).not.toContain('forged on the stream');
-    controller.abort();
-    await reading;
+    await stream.close();
   });
 
   it('dead-letters a forged assignment addressed to a real worker instead of running it', async () => {

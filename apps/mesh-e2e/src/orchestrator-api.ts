@@ -129,4 +129,46 @@ export class OrchestratorApi {
       { timeoutMs, intervalMs: 200 },
     );
   }
+
+  /**
+   * Opens `/api/events` (server-sent events) as a browser would and returns
+   * once the stream says it is ready. `data(taskId)` parses the data lines
+   * about that task received so far.
+   */
+  async openEventStream(query: string): Promise<EventStream> {
+    const controller = new AbortController();
+    const response = await fetch(`${this.baseUrl}/api/events?${query}`, { signal: controller.signal, headers: this.authHeaders });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    })().catch((error: Error) => {
+      // Closing the stream aborts the read; anything else is the test's to see.
+      if (!controller.signal.aborted) throw error;
+    });
+    await waitUntil('the event stream to be ready', () => text.includes('event: ready'));
+    return {
+      contentType: response.headers.get('content-type'),
+      data: <T>(taskId: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('data: ') && l.includes(taskId))
+          .map((l) => JSON.parse(l.slice(6)) as T),
+      close: async () => {
+        controller.abort();
+        await reading;
+      },
+    };
+  }
+}
+
+export interface EventStream {
+  contentType: string | null;
+  data<T = Record<string, unknown>>(taskId: string): T[];
+  close(): Promise<void>;
 }

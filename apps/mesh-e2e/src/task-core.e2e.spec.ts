@@ -214,33 +214,16 @@ describe('task core', () => {
 
   it('streams lifecycle events to server-sent-event clients', async () => {
     const correlationId = `sse-${namespace}`;
-    const controller = new AbortController();
-    const response = await fetch(`${mesh.orchestratorUrl}/api/events?correlationId=${correlationId}&kinds=lifecycle`, { signal: controller.signal, headers: api.authHeaders });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const received: string[] = [];
-    const decoder = new TextDecoder();
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        received.push(decoder.decode(value));
-      }
-    })().catch(() => undefined);
-    await waitUntil('the stream to be ready', () => received.join('').includes('event: ready'));
+    const stream = await api.openEventStream(`correlationId=${correlationId}&kinds=lifecycle`);
+    expect(stream.contentType).toContain('text/event-stream');
 
     const task = await sleepTask({ ms: 1 }, { correlationId });
     await finished(task.id);
     const events = await waitUntil('five lifecycle events on the stream', () => {
-      const data = received
-        .join('')
-        .split('\n')
-        .filter((l) => l.startsWith('data: ') && l.includes(task.id))
-        .map((l) => JSON.parse(l.slice(6)) as { to: string });
+      const data = stream.data<{ to: string }>(task.id);
       return data.length >= 5 ? data : undefined;
     });
     expect(events.map((e) => e.to)).toEqual(['CREATED', 'QUEUED', 'SCHEDULED', 'RUNNING', 'COMPLETED']);
-    controller.abort();
-    await reading;
+    await stream.close();
   });
 });
