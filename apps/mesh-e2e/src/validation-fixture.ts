@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { patchReplacing, type PatchFixture } from '@autocode/testing';
 
 /**
  * A small TypeScript project like the bundled sample (sources, tests, a
@@ -100,21 +101,8 @@ export class ValidationFixture {
   }
 
   /** A unified diff that replaces (or adds) files, with its stats, as a generator would hand it over. */
-  patch(files: Record<string, string>): { diff: string; filesChanged: number; insertions: number; deletions: number } {
-    const work = join(this.root, `work-${Date.now()}-${Math.random().toString(16).slice(2)}`);
-    git(this.root, 'clone', '--quiet', this.repo, work);
-    try {
-      for (const [file, content] of Object.entries(files)) {
-        mkdirSync(dirname(join(work, file)), { recursive: true });
-        writeFileSync(join(work, file), content);
-      }
-      git(work, 'add', '-A');
-      const diff = git(work, 'diff', '--cached');
-      const stats = git(work, 'diff', '--cached', '--numstat').trim().split('\n').map((l) => l.split('\t').map(Number));
-      return { diff, filesChanged: stats.length, insertions: stats.reduce((n, s) => n + s[0], 0), deletions: stats.reduce((n, s) => n + s[1], 0) };
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+  patch(files: Record<string, string>): PatchFixture {
+    return patchReplacing(this.repo, files);
   }
 
   /** A commit on its own branch of the fixture repository, with these files added or replaced (objects become JSON). */

@@ -10,7 +10,7 @@ import { InfluxClient, type MetricPoint, MetricsWriter } from '@autocode/metrics
 import { BreakerRegistry, CircuitBreaker } from '@autocode/resilience';
 import { Sandbox, WorkspaceManager } from '@autocode/sandbox';
 import { RedisConnection } from '@autocode/state';
-import { TEST_INFRA, testNamespace } from '@autocode/testing';
+import { patchReplacing, type PatchFixture, TEST_INFRA, testNamespace } from '@autocode/testing';
 import type { TaskContext } from '@autocode/worker';
 import { WorkspaceRuntime } from '@autocode/workspace-runtime';
 import { validatorConfigSchema, type ValidatorConfig } from '../src/config/validator.config';
@@ -119,7 +119,7 @@ export class ValidationHarness {
     git(path, 'init', '--quiet', '-b', 'main');
     git(path, 'add', '-A');
     git(path, 'commit', '--quiet', '-m', 'fixture');
-    return new FixtureRepo(root, path, git(path, 'rev-parse', 'HEAD').trim());
+    return new FixtureRepo(path, git(path, 'rev-parse', 'HEAD').trim());
   }
 
   /** A git repository holding a copy of `dir` (without node_modules), committed. */
@@ -131,7 +131,7 @@ export class ValidationHarness {
     git(path, 'init', '--quiet', '-b', 'main');
     git(path, 'add', '-A');
     git(path, 'commit', '--quiet', '-m', 'fixture');
-    return new FixtureRepo(root, path, git(path, 'rev-parse', 'HEAD').trim());
+    return new FixtureRepo(path, git(path, 'rev-parse', 'HEAD').trim());
   }
 
   async close(): Promise<void> {
@@ -143,24 +143,13 @@ export class ValidationHarness {
 
 export class FixtureRepo {
   constructor(
-    private readonly root: string,
     readonly path: string,
     readonly commit: string,
   ) {}
 
   /** A unified diff that replaces (or adds) files, with its stats, as a generator would hand it over. */
-  patch(files: Record<string, string>): { diff: string; filesChanged: number; insertions: number; deletions: number } {
-    const work = mkdtempSync(join(this.root, 'work-'));
-    git(this.root, 'clone', '--quiet', this.path, work);
-    try {
-      writeFiles(work, files);
-      git(work, 'add', '-A');
-      const diff = git(work, 'diff', '--cached');
-      const stats = git(work, 'diff', '--cached', '--numstat').trim().split('\n').map((l) => l.split('\t').map(Number));
-      return { diff, filesChanged: stats.length, insertions: stats.reduce((n, s) => n + s[0], 0), deletions: stats.reduce((n, s) => n + s[1], 0) };
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+  patch(files: Record<string, string>): PatchFixture {
+    return patchReplacing(this.path, files);
   }
 }
 

@@ -9,3 +9,4 @@ export * from './test-mesh-secret';
 export * from './throwaway-infra';
 export * from './test-api-keys';
 export * from './npm-lockfile';
+export * from './git-patch';
