@@ -83,6 +83,8 @@ describe('workflows', () => {
       [{ name: 'bad', nodes: [sleepNode('a', -5)] }, 'node \\"a\\": params.ms'],
       [{ name: 'bad', maxDurationSeconds: 60 * 24 * 3600, nodes: [sleepNode('a', 1)] }, 'maxDurationSeconds'],
       [{ name: 'Bad Name', nodes: [sleepNode('a', 1)] }, 'body.name'],
+      // Run params are checked with linear-time patterns: one that engine cannot run is refused at registration.
+      [{ name: 'bad', paramsSchema: { type: 'object', properties: { id: { type: 'string', pattern: '^(a)\\1$' } } }, nodes: [sleepNode('a', 1)] }, 'paramsSchema: '],
     ];
     for (const [definition, message] of cases) {
       const response = await fetch(`${mesh.orchestratorUrl}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json', ...api.authHeaders }, body: JSON.stringify(definition) });

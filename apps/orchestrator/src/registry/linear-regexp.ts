@@ -1,4 +1,6 @@
+import Ajv2020 from 'ajv/dist/2020';
 import type { RegExpEngine } from 'ajv/dist/types';
+import addFormats from 'ajv-formats';
 import { RE2JS } from 're2js';
 
 /**
@@ -13,3 +15,12 @@ import { RE2JS } from 're2js';
 export const linearRegExp: RegExpEngine = Object.assign((pattern: string) => RE2JS.compile(pattern), {
   code: 'require("re2js").RE2JS.compile',
 });
+
+/**
+ * The validator for params schemas that come from outside the
+ * orchestrator's code: announced by workers or registered with a workflow
+ * definition. Both run on the event loop, so both use the linear engine.
+ */
+export function paramsSchemaAjv(): Ajv2020 {
+  return addFormats(new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } }));
+}

@@ -3,10 +3,9 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { z } from 'zod';
 import { BUILT_IN_TASK_TYPES, type JsonObject, type TaskTypeDescriptor, type WorkerPool } from '@autocode/contracts';
 import { RedisConnection } from '@autocode/state';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import { TaskKeys } from '../tasks/task-keys';
-import { linearRegExp } from './linear-regexp';
+import { paramsSchemaAjv } from './linear-regexp';
 
 /** Compiled params schemas kept, by content; more than this and the cache starts over. */
 const MAX_COMPILED_SCHEMAS = 1000;
@@ -55,7 +54,7 @@ export class UnknownTaskTypeError extends Error {
 @Injectable()
 export class TaskTypeRegistry implements OnApplicationBootstrap {
   // Announced patterns run on every submission: only with a linear-time engine (see linear-regexp.ts).
-  private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, code: { regExp: linearRegExp } }));
+  private readonly ajv = paramsSchemaAjv();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly announced = new Map<string, string>();
   /** The pool each type belongs to, once known: it never changes. */

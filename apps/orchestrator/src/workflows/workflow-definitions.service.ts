@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { describeIssues } from '@autocode/contracts';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
+import { paramsSchemaAjv } from '../registry/linear-regexp';
 import { TaskTypeRegistry } from '../registry/task-type-registry';
 import { BUILT_IN_WORKFLOWS } from './definitions/built-in-workflows';
 import { workflowDefinitionSchema, type WorkflowDefinition, type WorkflowDefinitionInput } from './workflow-definition';
@@ -74,6 +75,14 @@ export class WorkflowDefinitionsService implements OnApplicationBootstrap {
       knownTypes: () => [...types.keys()].sort(),
       workflowExists: (name) => names.has(name) || name === definition.name,
     });
+    if (definition.paramsSchema) {
+      // Compiled as runs will compile it (linear-time patterns): a schema that cannot be used is refused now, not at the first run.
+      try {
+        paramsSchemaAjv().compile(definition.paramsSchema);
+      } catch (error) {
+        problems.push(`paramsSchema: ${(error as Error).message}`);
+      }
+    }
     if (problems.length) throw new WorkflowValidationError(problems);
 
     const latest = await this.repository.latestVersion(definition.name);

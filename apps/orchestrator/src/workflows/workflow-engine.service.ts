@@ -3,9 +3,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { JsonObject, JsonValue } from '@autocode/contracts';
 import { MetricsWriter } from '@autocode/metrics';
 import { SERVICE_CONFIG, ServiceRunner, type Startable } from '@autocode/runtime';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import type { OrchestratorConfig } from '../config/orchestrator.config';
+import { paramsSchemaAjv } from '../registry/linear-regexp';
 import { TaskCommandsService } from '../tasks/task-commands.service';
 import { TaskSubmissionService } from '../tasks/task-submission.service';
 import type { TaskRecord } from '../tasks/task.model';
@@ -72,7 +71,7 @@ const EXECUTING_TASK = ['QUEUED', 'SCHEDULED', 'RUNNING', 'RETRYING', 'PAUSED', 
 export class WorkflowEngine implements OnModuleInit, Startable {
   readonly name = 'workflow-engine';
   private readonly logger = new Logger(WorkflowEngine.name);
-  private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+  private readonly ajv = paramsSchemaAjv();
   private readonly listeners: NodeFinishedListener[] = [];
   private sweepTimer?: NodeJS.Timeout;
 
