@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { EphemeralWorkspace } from '@autocode/sandbox';
+import { DEFAULT_ESLINT_IGNORES, DEFAULT_ESLINT_RULES, defaultEslintConfig, ESLINT_FLAT_CONFIG_FILES, ESLINT_LEGACY_CONFIG_FILES } from '@autocode/workspace-runtime';
 import { SandboxedTools } from '../toolchain/sandboxed-tools';
 import { CODE_FILE } from '../workspace/unified-diff';
 import { couldNotRun, failed, newFindings, notApplicable, passed, tail, type StageContext, type StageOutcome, type ValidationStage } from './stage';
@@ -19,8 +20,6 @@ interface EslintFileResult {
   messages: Array<{ ruleId: string | null; message: string; line?: number; severity: number }>;
 }
 
-const REPO_CONFIGS = ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', 'eslint.config.mts', 'eslint.config.cts'];
-const LEGACY_CONFIGS = ['.eslintrc', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.json', '.eslintrc.yml', '.eslintrc.yaml'];
 const BUILTIN_CONFIG = '.autocode-eslint.config.cjs';
 
 /**
@@ -47,8 +46,8 @@ export class StaticAnalysisStage implements ValidationStage {
 
     let mode: 'repository' | 'builtin' = 'builtin';
     if (!builtinAsked) {
-      if (!REPO_CONFIGS.some((c) => existsSync(join(context.base.root, c)))) {
-        const legacy = LEGACY_CONFIGS.find((c) => existsSync(join(context.base.root, c)));
+      if (!ESLINT_FLAT_CONFIG_FILES.some((c) => existsSync(join(context.base.root, c)))) {
+        const legacy = ESLINT_LEGACY_CONFIG_FILES.find((c) => existsSync(join(context.base.root, c)));
         if (legacy) return notApplicable(`the repository's ESLint config is the legacy ${legacy}, which the validator's ESLint does not read; it has no lint script for the validator to run`);
         return notApplicable('the repository does not use ESLint (no config, no lint script); `validation.static_analysis.eslint: builtin` in autocode.yaml asks for the built-in rules');
       }
@@ -80,7 +79,7 @@ export class StaticAnalysisStage implements ValidationStage {
   ): Promise<LintFinding[] | 'config-failed' | 'no-config' | string> {
     let config: string;
     if (mode === 'repository') {
-      const found = REPO_CONFIGS.find((c) => existsSync(join(workspace.root, c)));
+      const found = ESLINT_FLAT_CONFIG_FILES.find((c) => existsSync(join(workspace.root, c)));
       if (!found) return 'no-config';
       config = found;
     } else {
@@ -116,18 +115,14 @@ function relative(root: string, file: string): string {
   return file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file;
 }
 
-/** The built-in flat config; packages come from the validator's toolchain by absolute path (the checkout has none). */
+/**
+ * The one default ESLint config (@autocode/workspace-runtime), written as a
+ * file; packages come from the validator's toolchain by absolute path (the
+ * checkout has none).
+ */
 function builtinConfig(resolve: (pkg: string) => string): string {
   const req = (pkg: string) => `require(${JSON.stringify(resolve(pkg))})`;
   return `// Written by the Autocode validator for this check only.
-const js = ${req('@eslint/js')};
-const tseslint = ${req('typescript-eslint')};
-const globals = (() => { try { return ${req('globals')}; } catch { return { node: {} }; } })();
-module.exports = [
-  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'coverage/**'] },
-  { files: ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}'], languageOptions: { globals: { ...globals.node } } },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-];
+module.exports = (${defaultEslintConfig.toString()})(${req('@eslint/js')}, ${req('typescript-eslint')}, ${JSON.stringify(DEFAULT_ESLINT_RULES)}, ${JSON.stringify(DEFAULT_ESLINT_IGNORES)});
 `;
 }
