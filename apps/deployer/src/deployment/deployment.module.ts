@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GitClient } from '@autocode/git';
-import { HttpModule } from '@autocode/http';
+import { EgressFetcher, HttpModule } from '@autocode/http';
 import { SERVICE_CONFIG } from '@autocode/runtime';
 import { RedisConnection } from '@autocode/state';
 import { meshSecretOf, ValidationRecordRepository } from '@autocode/validation-record';
@@ -29,7 +29,8 @@ import { ValidationEvidence } from './validation-evidence.service';
   providers: [
     // Pushes and hooks of big repositories take a while; git gets more time than the default minute.
     { provide: GitClient, useFactory: () => new GitClient({ timeoutMs: 300_000 }) },
-    { provide: HealthCheckClient, useFactory: () => new HealthCheckClient() },
+    // The HttpModule's fetcher: one egress policy (from the validated config) and one connection pool.
+    { provide: HealthCheckClient, inject: [EgressFetcher], useFactory: (egress: EgressFetcher) => new HealthCheckClient(egress) },
     RepositoryConfigReader,
     DeploymentRepository,
     EnvironmentLock,

@@ -1,4 +1,4 @@
-import { EgressDeniedError, EgressFetcher, EgressPolicy } from '@autocode/http';
+import { EgressDeniedError, type EgressFetcher } from '@autocode/http';
 import type { HealthCheckConfig } from '../environments/environment-config';
 import { sleep } from '../deployment/sleep';
 
@@ -19,7 +19,7 @@ export interface HealthCheckReport {
  * check with the reason. Redirects are not followed.
  */
 export class HealthCheckClient {
-  constructor(private readonly egress: EgressFetcher = new EgressFetcher(EgressPolicy.fromEnv())) {}
+  constructor(private readonly egress: EgressFetcher) {}
 
   async check(check: HealthCheckConfig, baseUrl: string | undefined, revision: string, signal: AbortSignal): Promise<HealthCheckReport> {
     const url = resolveEndpoint(check.endpoint, baseUrl);
